@@ -17,9 +17,10 @@ const KERNEL_JSON = path.join(VENV, "share", "jupyter", "kernels", "tslab", "ker
 // lab template decide the HTML bytes, so a change of these re-runs the install.
 const PACKAGES = ["jupyterlab>=4.4,<5", "nbclient>=0.10,<1", "nbconvert>=7.16,<8"];
 
-// The kernel is started as `<this node> <project tslab> kernel ...` with absolute paths, so it
-// does not depend on PATH (tslab's own bin starts with `#!/usr/bin/env node`).
-const KERNEL_ARGV = [process.execPath, TSLAB, "kernel", "--config-path", "{connection_file}"];
+// The kernel is started as `<this node> scripts/kernel.js kernel ...` with absolute paths, so it
+// does not depend on PATH (tslab's own bin starts with `#!/usr/bin/env node`); kernel.js runs
+// the project's tslab from the project root (why: see there).
+const KERNEL_ARGV = [process.execPath, path.join(__dirname, "kernel.js"), "kernel", "--config-path", "{connection_file}"];
 
 const dirs = {
   root: ROOT,

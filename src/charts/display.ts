@@ -66,6 +66,7 @@ function columnsOf(rows: readonly Row[]): string[] {
 function cell(v: unknown): string {
   if (v === undefined || v === null || v === "") return "<none>";
   if (typeof v === "object") return JSON.stringify(v);
+  if (typeof v === "number" && !Number.isInteger(v)) return String(Math.round(v * 1000) / 1000);
   return String(v);
 }
 

@@ -91,14 +91,15 @@ export interface LineOptions extends Common {
   points?: boolean;
   xTitle?: string;
   yTitle?: string;
+  /** Horizontal reference lines, e.g. [{ value: 50000, label: "grace period" }]. */
+  thresholds?: { value: number; label: string }[];
 }
 
 /** Line over time: y against x (default "t", virtual time), one line per value of color. */
 export function line(rows: readonly Row[], o: LineOptions): Spec {
   const x = o.x ?? "t";
   requireFields("line", rows, [x, o.y, o.color]);
-  return {
-    ...base(rows, o, { width: 600, height: 220 }),
+  const lines: Spec = {
     mark: { type: "line", interpolate: o.step ? "step-after" : "linear", point: o.points ?? false },
     encoding: {
       x: { field: x, type: "quantitative", title: o.xTitle ?? (x === "t" ? TIME_TITLE : x) },
@@ -106,6 +107,20 @@ export function line(rows: readonly Row[], o: LineOptions): Spec {
       ...(o.color ? { color: { field: o.color, type: "nominal" } } : {}),
       tooltip: tooltipOf(rows),
     },
+  };
+  if (!o.thresholds?.length) return { ...base(rows, o, { width: 600, height: 220 }), ...lines };
+  const values = o.thresholds.map((th) => ({ threshold: th.value, label: th.label }));
+  return {
+    ...base(rows, o, { width: 600, height: 220 }),
+    layer: [
+      lines,
+      { data: { values }, mark: { type: "rule", strokeDash: [4, 4], color: "#d62728" }, encoding: { y: { field: "threshold", type: "quantitative" } } },
+      {
+        data: { values },
+        mark: { type: "text", align: "left", dx: 4, dy: -6, color: "#d62728", fontSize: 10 },
+        encoding: { y: { field: "threshold", type: "quantitative" }, x: { value: 0 }, text: { field: "label" } },
+      },
+    ],
   };
 }
 

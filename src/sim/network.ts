@@ -155,6 +155,8 @@ export class Network {
         arrival = Math.max(arrival, this.lastArrival.get(lk) ?? 0); // FIFO
         this.lastArrival.set(lk, arrival);
       }
+      // Whole microseconds: keeps times readable and free of float noise in traces and tables.
+      arrival = Math.round(arrival * 1000) / 1000;
       const incarnation = dst.incarnation;
       this.sim.at(arrival, () => this.arrive(msg, incarnation), "deliver");
     }

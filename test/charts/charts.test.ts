@@ -18,6 +18,7 @@ const specs = {
     lane: "member", color: "role", label: "role", title: "roles",
   }),
   line: line(rows, { y: "commit", color: "member", step: true, title: "commit index" }),
+  lineWithThreshold: line(rows, { y: "commit", thresholds: [{ value: 1, label: "quorum" }] }),
   bar: bar([{ node: "n1", pods: 3 }, { node: "n2", pods: 5 }], { x: "node", y: "pods" }),
   heatmap: heatmap([{ node: "n1", plugin: "Fit", score: 80 }, { node: "n2", plugin: "Fit", score: 40 }], { x: "node", y: "plugin", value: "score" }),
   histogram: histogram([{ latency: 1 }, { latency: 3 }, { latency: 3.5 }], { field: "latency", step: 1 }),
