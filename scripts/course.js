@@ -31,8 +31,8 @@ body { margin: 0; font: 16px/1.6 system-ui, -apple-system, "Segoe UI", Roboto, s
 main { max-width: 44em; margin: 3em auto; padding: 0 1.5em; }
 h1 { font-size: 2em; margin-bottom: 0.2em; }
 p.lead { color: #555; margin-top: 0; }
-ol { padding-left: 1.4em; }
-li { margin: 0.45em 0; }
+ul { list-style: none; padding: 0; }
+li { margin: 0.5em 0; font-size: 1.1em; }
 a { color: #1565c0; text-decoration: none; }
 a:hover { text-decoration: underline; }
 </style>
@@ -41,9 +41,9 @@ a:hover { text-decoration: underline; }
 <main>
 <h1>kubelab</h1>
 <p class="lead">A Kubernetes cluster, built chapter by chapter on a deterministic simulation.</p>
-<ol start="0">
+<ul>
 ${items}
-</ol>
+</ul>
 </main>
 </body>
 </html>
@@ -57,7 +57,7 @@ function remoteLoads(html) {
   return html.match(re) || [];
 }
 
-async function main() {
+function main() {
   const t0 = Date.now();
   const { dirs } = jupyter;
   const py = jupyter.ensure();
@@ -68,7 +68,7 @@ async function main() {
   for (const src of sources) {
     const name = path.basename(src, ".ipynb");
     const executed = path.join(dirs.executed, `${name}.ipynb`);
-    const r = await jupyter.executeNotebook(src, executed);
+    const r = jupyter.executeNotebook(src, executed);
     if (!r.ok) {
       console.error(`\ncourse: FAILED\n${r.error}`);
       process.exit(1);
@@ -104,7 +104,9 @@ async function main() {
   console.log(`course: ${chapters.length} chapters -> ${where}/ in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 }
 
-main().catch((e) => {
+try {
+  main();
+} catch (e) {
   console.error(`course: ${e.message}`);
   process.exit(1);
-});
+}

@@ -2,16 +2,21 @@
 
 usage: .venv/bin/python scripts/execute.py NOTEBOOK OUT [--timeout SECONDS]
 
-Cells run with cwd = the notebook's folder (so `import ... from "../src/sim"` works).
-Exit 0: every cell ran clean. Exit 1: a cell failed; stdout holds one message naming the
-notebook, the cell and the error. A cell fails on an `error` output, on any stderr stream
-(tslab reports both type errors and thrown errors by console.error, with execute_reply status
-"error" and no `error` output), or on an error status. A cell tagged `raises-exception`
-(nbclient's own tag) may fail. OUT is not written when a cell fails.
+Jupyter starts the kernel in the notebook's folder; scripts/kernel.js then moves it to the
+project root, so cells import `./src/<layer>/index`. Exit 0: every cell ran clean; OUT written.
+Exit 1: a cell failed; stdout holds one message naming the notebook, the cell and the error;
+OUT removed. Exit 2: the executor itself failed (traceback on stderr).
+
+A cell fails on an `error` output, on any stderr text, or on an error status: tslab reports
+type errors and thrown errors alike with console.error (a stderr stream) and an execute_reply
+status "error", never with an `error` output. Cells tagged `raises-exception` (nbclient's tag)
+may fail.
 """
 import argparse
+import asyncio
 import json
 import os
+import re
 import sys
 
 import nbformat
@@ -19,6 +24,15 @@ from nbclient import NotebookClient
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
 ALLOWED_TAG = "raises-exception"
+# Stack frames of tslab and Node internals: dropped from failure messages, and from the stderr
+# of cells allowed to fail, whose output would otherwise carry this machine's absolute paths.
+KERNEL_FRAME = re.compile(r"^\s+at .*(node:vm|node:internal|tslab[/\\]dist|sigintHandlersWrap)")
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
+
+
+def tidy(text):
+    lines = text.splitlines(keepends=True)
+    return "".join(line for line in lines if not KERNEL_FRAME.search(line)).replace(ROOT, "")
 
 
 class CellFailed(Exception):
@@ -32,7 +46,7 @@ def load(path):
     raw["nbformat_minor"] = max(raw.get("nbformat_minor", 0), 5)
     for i, cell in enumerate(raw.get("cells", [])):
         cell.setdefault("id", f"cell-{i}")
-    return nbformat.from_dict(raw)
+    return nbformat.reads(json.dumps(raw), as_version=4)
 
 
 def describe(nb, index):
@@ -55,7 +69,7 @@ def problems(cell, reply):
     status = (reply or {}).get("content", {}).get("status", "ok")
     if status != "ok" and not found:
         found.append(f"kernel replied status {status!r} without output")
-    return "\n".join(found)
+    return tidy("\n".join(found))
 
 
 def main():
@@ -65,6 +79,8 @@ def main():
     ap.add_argument("--timeout", type=int, default=300, help="seconds per cell")
     args = ap.parse_args()
 
+    if os.path.exists(args.out):
+        os.remove(args.out)  # build/executed holds only notebooks that passed this time
     nb = load(args.notebook)
     current = {"index": None}
 
@@ -76,6 +92,13 @@ def main():
         text = problems(cell, execute_reply)
         if text:
             raise CellFailed(text)
+        for out in cell.outputs:
+            if out.output_type == "stream" and out.name == "stderr":
+                out.text = tidy(out.text)
+        if execute_reply["content"]["status"] != "ok":
+            # An allowed failure: tslab aborts every request of the next 200 ms after an error
+            # (yunabe/tslab#19), so let that pass before the next cell.
+            return asyncio.sleep(0.3)
 
     client = NotebookClient(
         nb,
@@ -101,4 +124,10 @@ def main():
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except Exception:  # the executor itself broke: exit 2, not 1 (which means a cell failed)
+        import traceback
+
+        traceback.print_exc()
+        sys.exit(2)

@@ -59,6 +59,8 @@ def main():
             "kubelab": job["kubelab"],
         }
         html, _ = exporter.from_notebook_node(nb, resources=resources)
+        # Links between chapters point at notebooks in Lab; on the site they point at pages.
+        html = re.sub(r'href="([^":/#"]+)\.ipynb(#[^"]*)?"', lambda m: f'href="{m.group(1)}.html{m.group(2) or ""}"', html)
         os.makedirs(os.path.dirname(os.path.abspath(job["html"])), exist_ok=True)
         with open(job["html"], "w", encoding="utf-8", newline="\n") as f:
             f.write(html)

@@ -47,7 +47,7 @@ function readJson(file) {
 
 const stampOk = () => JSON.stringify(readJson(STAMP)) === JSON.stringify(PACKAGES);
 const kernelOk = () => JSON.stringify((readJson(KERNEL_JSON) || {}).argv) === JSON.stringify(KERNEL_ARGV);
-const ready = () => fs.existsSync(PY) && stampOk() && kernelOk(); // existsSync follows the venv's python symlink
+const ready = () => fs.existsSync(PY) && fs.existsSync(path.join(VENV, "bin", "jupyter-lab")) && stampOk() && kernelOk(); // existsSync follows the python symlink
 
 function ensure() {
   if (ready()) return PY;
@@ -118,26 +118,19 @@ function listNotebooks(dir = dirs.notebooks) {
 const shown = (p) => (path.relative(ROOT, p).startsWith("..") ? p : path.relative(ROOT, p));
 
 // Executes one notebook on the tslab kernel (scripts/execute.py) and writes the executed copy
-// to `out`. Resolves to { ok, seconds, error } where error names the notebook, cell and error.
+// to `out`. Returns { ok, seconds, error } where error names the notebook, cell and error.
 function executeNotebook(notebook, out, { timeout = 300 } = {}) {
   ensure();
   const t0 = Date.now();
-  return new Promise((resolve) => {
-    const child = cp.spawn(PY, [path.join(__dirname, "execute.py"), shown(notebook), out, "--timeout", String(timeout)],
-      { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "", stderr = "";
-    child.stdout.on("data", (d) => (stdout += d));
-    child.stderr.on("data", (d) => (stderr += d));
-    child.on("close", (code) => {
-      const seconds = (Date.now() - t0) / 1000;
-      // execute.py prints only its verdict on stdout; stderr is kernel/Jupyter chatter, shown
-      // only when the executor itself broke (exit code other than 0 and 1).
-      const error = code === 0 ? null
-        : code === 1 ? stdout.trim()
-        : `${shown(notebook)}: executor exited with ${code}\n${stdout}${stderr}`.trim();
-      resolve({ ok: code === 0, seconds, error });
-    });
-  });
+  const r = cp.spawnSync(PY, [path.join(__dirname, "execute.py"), shown(notebook), out, "--timeout", String(timeout)],
+    { cwd: ROOT, encoding: "utf8", maxBuffer: 1 << 26 });
+  const seconds = (Date.now() - t0) / 1000;
+  // execute.py prints only its verdict on stdout; stderr is kernel/Jupyter chatter, shown only
+  // when the executor itself broke (exit code other than 0 and 1).
+  const error = r.status === 0 ? null
+    : r.status === 1 ? r.stdout.trim()
+    : `${shown(notebook)}: executor failed (${r.error ? r.error.message : `exit ${r.status}`})\n${r.stdout}${r.stderr}`.trim();
+  return { ok: r.status === 0, seconds, error };
 }
 
 module.exports = { ensure, dirs, listNotebooks, executeNotebook, shown, PY, VENV, ROOT, log };

@@ -1,7 +1,7 @@
 // Chapter 00's exercise: silence one node's heartbeats for longer than the node monitor's grace
 // period (50 s since Kubernetes 1.32) while the other node keeps beating.
 
-import { formatDuration, TraceRow } from "../sim";
+import { formatDuration, TraceRow } from "../sim/index";
 import { Verdict, verdict } from "./verdict";
 
 export const NODE_MONITOR_GRACE_MS = 50_000;

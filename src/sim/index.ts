@@ -7,3 +7,5 @@ export { Trace } from "./trace";
 export type { TraceRow, TraceFilter } from "./trace";
 export { parseDuration, formatDuration } from "./duration";
 export type { Duration } from "./duration";
+export { LiveBridge } from "./live-bridge";
+export type { LiveBridgeOptions } from "./live-bridge";

@@ -189,6 +189,11 @@ export class ProgressTracker {
     if (!this.votes.has(id)) this.votes.set(id, granted);
   }
 
+  /** Result of an arbitrary tally over the current voters (e.g. ReadIndex heartbeat acks). */
+  voteResultOf(votes: ReadonlyMap<NodeId, boolean>): VoteResult {
+    return voteResult(this.voters(), votes);
+  }
+
   tallyVotes(): { granted: number; rejected: number; result: VoteResult } {
     let granted = 0;
     let rejected = 0;
