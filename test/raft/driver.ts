@@ -16,6 +16,7 @@ import {
   RaftConfig,
   RaftError,
   RawNode,
+  ReadState,
   message,
 } from "../../src/etcd/raft";
 
@@ -88,6 +89,8 @@ export interface Member {
   applied: Entry[];
   /** Index of the last entry applied since the last (re)start. */
   appliedIndex: number;
+  /** ReadIndex answers received, in order. */
+  readStates: ReadState[];
 }
 
 export type Filter = (m: Message) => boolean; // true: drop
@@ -114,7 +117,7 @@ export class Network {
     for (const id of ids) {
       const given = storages[id];
       if (given === null) continue;
-      const m: Member = { id, storage: given ?? newStorage(ids), node: undefined, applied: [], appliedIndex: 0 };
+      const m: Member = { id, storage: given ?? newStorage(ids), node: undefined, applied: [], appliedIndex: 0, readStates: [] };
       this.members.set(id, m);
       this.start(m);
     }
@@ -156,6 +159,7 @@ export class Network {
       m.storage.append(rd.entries);
       if (rd.hardState) m.storage.setHardState(rd.hardState);
       out.push(...rd.messages);
+      m.readStates.push(...rd.readStates);
       if (rd.snapshot) m.appliedIndex = rd.snapshot.metadata.index;
       for (const e of rd.committedEntries) {
         if (e.index !== m.appliedIndex + 1) this.violations.push(`member ${m.id} applied ${e.index} after ${m.appliedIndex}`);
@@ -232,6 +236,11 @@ export class Network {
     this.send(message({ type: "MsgProp", from: id, to: id, entries: [{ term: 0, index: 0, type: "confChange", change }] }));
   }
 
+  /** Request a linearizable read at member id. */
+  readIndex(id: NodeId, ctx: string): void {
+    this.send(message({ type: "MsgReadIndex", from: 0, to: id, entries: [{ term: 0, index: 0, type: "normal", data: ctx }] }));
+  }
+
   /** Tick a member n times, delivering whatever that produces. */
   tick(id: NodeId, n = 1): void {
     const m = this.member(id);
@@ -251,7 +260,7 @@ export class Network {
 
   /** Add a member that starts empty except for the genesis configuration. */
   addMember(id: NodeId): void {
-    const m: Member = { id, storage: newStorage(this.ids), node: undefined, applied: [], appliedIndex: 0 };
+    const m: Member = { id, storage: newStorage(this.ids), node: undefined, applied: [], appliedIndex: 0, readStates: [] };
     this.members.set(id, m);
     this.start(m);
   }

@@ -23,8 +23,8 @@
 //   crash / restart / panic / removed {member}
 //   read       {member, ctx, index}         a ReadIndex read was served
 
-import { Simulation, parseDuration } from "../../sim";
-import type { Duration, LinkOptions, Envelope, Timer, Rng } from "../../sim";
+import { Simulation, parseDuration } from "../../sim/index";
+import type { Duration, LinkOptions, Envelope, Timer, Rng } from "../../sim/index";
 import {
   ConfChange,
   ConfState,
@@ -234,6 +234,9 @@ export class RaftCluster {
     m.node = new RawNode({
       id: m.id,
       storage: m.storage,
+      // The state machine restarts from the snapshot: entries after it are applied again.
+      // (The log may hold entries before it too: compaction keeps some for slow followers.)
+      applied: snap.metadata.index,
       rand: (n) => m.rng.int(n),
       electionTick: this.opts.electionTick,
       heartbeatTick: this.opts.heartbeatTick,
@@ -636,7 +639,10 @@ export class RaftCluster {
     let result: ClusterProposeResult;
     try {
       const r = fn(m.node);
-      result = { ok: true, member: m.name, index: r.index, term: r.term, forwardedTo: r.forwardedTo === undefined ? undefined : this.nameOf(r.forwardedTo) };
+      result =
+        r.index !== undefined
+          ? { ok: true, member: m.name, index: r.index, term: r.term }
+          : { ok: true, member: m.name, forwardedTo: this.nameOf(r.forwardedTo ?? None) };
     } catch (e) {
       if (!(e instanceof RaftError)) throw e;
       result = { ok: false, member: m.name, error: e.message };
@@ -791,12 +797,15 @@ export class RaftCluster {
   }
 
   /**
-   * Run until `count` running members (default: all running members) have applied through
-   * index. Returns whether that happened within limit.
+   * Run until `count` members have applied through index. By default: every running member of
+   * the cluster's configuration (as the leader sees it; a member whose addition never committed
+   * is not counted). Returns whether that happened within limit.
    */
   runUntilApplied(index: number, limit: Duration = "10s", count?: number): boolean {
     return this.sim.runUntil(() => {
-      const up = [...this.byId.values()].filter((m) => m.node && !m.removed);
+      const lead = this.leader();
+      const voters = lead !== undefined ? new Set((this.member(lead).node as RawNode).raft.prs.voters()) : undefined;
+      const up = [...this.byId.values()].filter((m) => m.node && !m.removed && (!voters || voters.has(m.id)));
       const n = up.filter((m) => m.appliedIndex >= index).length;
       return n >= (count ?? up.length);
     }, limit);
