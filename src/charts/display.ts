@@ -34,14 +34,16 @@ export function show(spec: Spec): void {
 }
 
 /** Displays rows as a kubectl-style table: HTML in the notebook, aligned text elsewhere. */
-export function showTable(rows: readonly Row[], columns?: string[]): void {
+export function showTable(data: readonly object[], columns?: string[]): void {
+  const rows = data as readonly Row[];
   const text = formatTable(rows, columns);
   const html = tableHtml(rows, columns);
   if (!writeDisplayData({ "text/html": html, "text/plain": text })) console.log(text);
 }
 
 /** kubectl's layout: upper-case headers, columns padded and separated by three spaces. */
-export function formatTable(rows: readonly Row[], columns?: string[]): string {
+export function formatTable(data: readonly object[], columns?: string[]): string {
+  const rows = data as readonly Row[];
   const cols = columns ?? columnsOf(rows);
   if (rows.length === 0) return "No resources found.";
   const cells = [cols.map((c) => c.toUpperCase()), ...rows.map((r) => cols.map((c) => cell(r[c])))];
@@ -49,7 +51,8 @@ export function formatTable(rows: readonly Row[], columns?: string[]): string {
   return cells.map((row) => row.map((v, i) => (i === row.length - 1 ? v : v.padEnd(widths[i] + 3))).join("").trimEnd()).join("\n");
 }
 
-export function tableHtml(rows: readonly Row[], columns?: string[]): string {
+export function tableHtml(data: readonly object[], columns?: string[]): string {
+  const rows = data as readonly Row[];
   const cols = columns ?? columnsOf(rows);
   if (rows.length === 0) return "<p><em>No resources found.</em></p>";
   const head = cols.map((c) => `<th style="text-align:left">${escapeHtml(c.toUpperCase())}</th>`).join("");

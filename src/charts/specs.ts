@@ -27,7 +27,7 @@ function base(rows: readonly Row[], o: Common, defaults: { width: number; height
   return spec;
 }
 
-function requireFields(helper: string, rows: readonly Row[], fields: (string | undefined)[]): void {
+function requireFields(helper: string, rows: readonly object[], fields: (string | undefined)[]): void {
   if (!Array.isArray(rows)) throw new Error(`${helper}: rows must be an array of objects, got ${typeof rows}`);
   const needed = fields.filter((f): f is string => !!f);
   for (const [i, r] of rows.entries()) {
@@ -56,7 +56,8 @@ export interface TimelineOptions extends Common {
 }
 
 /** Timeline / Gantt: one lane per value of `lane`, a bar from start to end. */
-export function timeline(rows: readonly Row[], o: TimelineOptions): Spec {
+export function timeline(data: readonly object[], o: TimelineOptions): Spec {
+  const rows = data as readonly Row[];
   const start = o.start ?? "start";
   const end = o.end ?? "end";
   requireFields("timeline", rows, [start, end, o.lane, o.color, o.label]);
@@ -96,7 +97,8 @@ export interface LineOptions extends Common {
 }
 
 /** Line over time: y against x (default "t", virtual time), one line per value of color. */
-export function line(rows: readonly Row[], o: LineOptions): Spec {
+export function line(data: readonly object[], o: LineOptions): Spec {
+  const rows = data as readonly Row[];
   const x = o.x ?? "t";
   requireFields("line", rows, [x, o.y, o.color]);
   const lines: Spec = {
@@ -136,7 +138,8 @@ export interface BarOptions extends Common {
 }
 
 /** Bar chart: one bar per category x of height y (stacked by color when given). */
-export function bar(rows: readonly Row[], o: BarOptions): Spec {
+export function bar(data: readonly object[], o: BarOptions): Spec {
+  const rows = data as readonly Row[];
   requireFields("bar", rows, [o.x, o.y, o.color]);
   const cat = { field: o.x, type: "nominal", sort: o.sort ?? null, title: o.x };
   const val = { field: o.y, type: "quantitative", title: o.yTitle ?? o.y };
@@ -161,7 +164,8 @@ export interface HeatmapOptions extends Common {
 }
 
 /** Heatmap: a cell per (x, y), coloured by value. */
-export function heatmap(rows: readonly Row[], o: HeatmapOptions): Spec {
+export function heatmap(data: readonly object[], o: HeatmapOptions): Spec {
+  const rows = data as readonly Row[];
   requireFields("heatmap", rows, [o.x, o.y, o.value]);
   const rect: Spec = {
     mark: "rect",
@@ -196,7 +200,8 @@ export interface HistogramOptions extends Common {
 }
 
 /** Histogram of one numeric field. */
-export function histogram(rows: readonly Row[], o: HistogramOptions): Spec {
+export function histogram(data: readonly object[], o: HistogramOptions): Spec {
+  const rows = data as readonly Row[];
   requireFields("histogram", rows, [o.field, o.color]);
   return {
     ...base(rows, o, { width: 400, height: 200 }),
@@ -221,7 +226,8 @@ export interface SequenceOptions extends Common {
  * at send time to the receiver's lane at arrival time. Dropped messages (received null) are
  * drawn as crosses at the sender.
  */
-export function sequence(rows: readonly Row[], o: SequenceOptions = {}): Spec {
+export function sequence(data: readonly object[], o: SequenceOptions = {}): Spec {
+  const rows = data as readonly Row[];
   requireFields("sequence", rows, ["from", "to", "sent", "received", o.color]);
   const lanes = o.lanes ?? [...new Set(rows.flatMap((r) => [String(r.from), String(r.to)]))];
   const y = { type: "nominal", scale: { domain: lanes }, title: null };

@@ -7,10 +7,17 @@ import type { Row } from "./specs";
  * (e.g. raft role changes: {t, member, role}), returns one span per stretch:
  * {lane, state, start, end}; the last stretch of each lane ends at `until`.
  */
-export function toSpans(rows: readonly Row[], o: { lane: string; state: string; time?: string; until: number }): Row[] {
+export interface Span extends Row {
+  state: unknown;
+  start: number;
+  end: number;
+}
+
+export function toSpans(data: readonly object[], o: { lane: string; state: string; time?: string; until: number }): Span[] {
+  const rows = data as readonly Row[];
   const time = o.time ?? "t";
-  const open = new Map<unknown, Row>();
-  const spans: Row[] = [];
+  const open = new Map<unknown, Span>();
+  const spans: Span[] = [];
   for (const r of rows) {
     const lane = r[o.lane];
     const prev = open.get(lane);
@@ -18,16 +25,17 @@ export function toSpans(rows: readonly Row[], o: { lane: string; state: string; 
     if (prev) {
       if (prev.state === r[o.state]) continue; // same state again: the span goes on
       prev.end = t;
-      if ((prev.end as number) > (prev.start as number)) spans.push(prev);
+      if (prev.end > prev.start) spans.push(prev);
     }
     open.set(lane, { [o.lane]: lane, state: r[o.state], start: t, end: o.until });
   }
-  for (const span of open.values()) if ((span.end as number) > (span.start as number)) spans.push(span);
+  for (const span of open.values()) if (span.end > span.start) spans.push(span);
   return spans;
 }
 
 /** Pairs network "send" rows with their "deliver" / "drop" rows by message id. */
-export function toMessages(rows: readonly Row[]): Row[] {
+export function toMessages(data: readonly object[]): Row[] {
+  const rows = data as readonly Row[];
   const byId = new Map<unknown, Row>();
   const out: Row[] = [];
   for (const r of rows) {

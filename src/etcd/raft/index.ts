@@ -27,4 +27,6 @@ export type {
   ClusterEvent,
 } from "./cluster";
 export { RaftInvariants } from "./invariants";
+export { figure8 } from "./figure8";
+export type { Figure8, Figure8Step } from "./figure8";
 export type { Violation, InvariantOptions } from "./invariants";
