@@ -71,6 +71,26 @@ export interface RaftClusterOptions {
   snapshotCatchUpEntries?: number;
   /** Record a "heartbeat" / "append" trace row per message sent (default true). */
   traceMessages?: boolean;
+  /**
+   * The replicated state machine of each member (etcd's key-value store, chapter 02). Called
+   * whenever a member boots: the state machine is volatile and is rebuilt from the snapshot on
+   * disk plus the committed entries after it. Default: none (only the list of applied entries).
+   */
+  stateMachine?: (member: string) => StateMachine;
+}
+
+/** What Raft replicates into: normal entries are applied in log order, exactly once per boot. */
+export interface StateMachine {
+  apply(entry: Entry): void;
+  /** The whole state, JSON-able, for a Raft snapshot. */
+  snapshot(): unknown;
+  restore(state: unknown): void;
+}
+
+/** Snapshot data when a state machine is plugged in. */
+interface SnapshotData {
+  applied: Entry[];
+  state: unknown;
 }
 
 export interface ClusterProposeResult {
@@ -151,6 +171,8 @@ interface Member {
   removed: boolean;
   /** The toy state machine: entries applied since the last restore, from the snapshot on. */
   applied: Entry[];
+  /** The pluggable state machine, if any (rebuilt on every boot). */
+  sm: StateMachine | undefined;
   appliedIndex: number;
   confState: ConfState;
   lastRole: Role | "down";
@@ -160,7 +182,8 @@ interface Member {
 
 export class RaftCluster {
   readonly sim: Simulation;
-  private readonly opts: Required<RaftClusterOptions>;
+  private readonly opts: Required<Omit<RaftClusterOptions, "stateMachine">>;
+  private readonly smFactory: ((member: string) => StateMachine) | undefined;
   private readonly byId = new Map<number, Member>();
   private readonly genesis: number[];
   private readonly listeners: ((ev: ClusterEvent) => void)[] = [];
@@ -172,6 +195,9 @@ export class RaftCluster {
 
   constructor(sim: Simulation, options: RaftClusterOptions = {}) {
     this.sim = sim;
+    const { stateMachine, ...rest } = options;
+    this.smFactory = stateMachine;
+    options = rest;
     this.opts = {
       members: 3,
       namePrefix: "etcd-",
@@ -209,6 +235,7 @@ export class RaftCluster {
       ticker: undefined,
       removed: false,
       applied: [],
+      sm: undefined,
       appliedIndex: 0,
       confState: { voters: this.genesis },
       lastRole: "down",
@@ -228,7 +255,8 @@ export class RaftCluster {
   /** Build the member's volatile state from its disk and start its clock. */
   private boot(m: Member): void {
     const snap = m.storage.snapshot();
-    m.applied = Array.isArray(snap.data) ? (snap.data as Entry[]).slice() : [];
+    m.sm = this.smFactory?.(m.name);
+    this.loadSnapshotData(m, snap.data);
     m.appliedIndex = snap.metadata.index;
     m.confState = snap.metadata.confState;
     m.node = new RawNode({
@@ -406,6 +434,7 @@ export class RaftCluster {
     }
     m.applied.push(e);
     m.appliedIndex = e.index;
+    if (m.sm && e.type === "normal") m.sm.apply(e);
     this.record("apply", { member: m.name, index: e.index, term: e.term, type: e.type, data: e.data ?? (e.change ? describeChange(e.change) : null) });
     this.emit({ type: "apply", member: m.id, entry: e });
     if (e.type === "confChange" && e.change) {
@@ -427,8 +456,19 @@ export class RaftCluster {
     }, `raft remove ${gone.name}`);
   }
 
+  /** Loads the state machine(s) from snapshot data (see takeSnapshot for the two shapes). */
+  private loadSnapshotData(m: Member, data: unknown): void {
+    if (m.sm) {
+      const d = data as SnapshotData | undefined;
+      m.applied = d && Array.isArray(d.applied) ? d.applied.slice() : [];
+      if (d && d.state !== undefined) m.sm.restore(d.state);
+    } else {
+      m.applied = Array.isArray(data) ? (data as Entry[]).slice() : [];
+    }
+  }
+
   private restoreStateMachine(m: Member, s: Snapshot): void {
-    m.applied = Array.isArray(s.data) ? (s.data as Entry[]).slice() : [];
+    this.loadSnapshotData(m, s.data);
     m.appliedIndex = s.metadata.index;
     m.confState = s.metadata.confState;
     this.record("restore", { member: m.name, index: s.metadata.index, term: s.metadata.term });
@@ -457,7 +497,8 @@ export class RaftCluster {
   private takeSnapshot(m: Member, keep: number): number {
     const snapIndex = m.storage.snapshot().metadata.index;
     if (m.appliedIndex > snapIndex) {
-      m.storage.createSnapshot(m.appliedIndex, m.confState, m.applied.slice());
+      const data: unknown = m.sm ? ({ applied: m.applied.slice(), state: m.sm.snapshot() } as SnapshotData) : m.applied.slice();
+      m.storage.createSnapshot(m.appliedIndex, m.confState, data);
     }
     const compactIndex = m.appliedIndex - keep;
     if (compactIndex >= m.storage.firstIndex()) {
@@ -556,6 +597,12 @@ export class RaftCluster {
   /** Entries applied to the member's state machine, in order (empty entries and conf changes too). */
   applied(ref: MemberRef): Entry[] {
     return this.member(ref).applied.slice();
+  }
+
+  /** The member's pluggable state machine (undefined if none was given, or while it is down). */
+  stateMachine(ref: MemberRef): StateMachine | undefined {
+    const m = this.member(ref);
+    return this.sim.network.isUp(m.name) ? m.sm : undefined;
   }
 
   /** Just the commands (data of applied normal entries), in order. */

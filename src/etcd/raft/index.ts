@@ -19,6 +19,7 @@ export type { Ready, ProposeResult, Status } from "./node";
 export { RaftCluster } from "./cluster";
 export type {
   MemberRef,
+  StateMachine,
   RaftClusterOptions,
   ClusterProposeResult,
   AddMemberResult,
