@@ -36,6 +36,12 @@ export interface Envelope<P = unknown> {
 
 export interface EndpointHandlers {
   deliver(msg: Envelope<any>): void;
+  /**
+   * A message this endpoint sent reached a host whose process is down (or was restarted since):
+   * like TCP's connection refused / reset, the sender learns it one latency later. The message
+   * was not processed. (A partition or loss, by contrast, is silence.)
+   */
+  refused?(msg: Envelope<any>): void;
   crash?(): void;
   restart?(): void;
 }
@@ -165,13 +171,23 @@ export class Network {
 
   private arrive(msg: Envelope, incarnation: number): void {
     const dst = this.endpoints.get(msg.to)!;
-    if (!dst.up) return void this.drop(msg, "receiver down");
-    if (dst.incarnation !== incarnation) return void this.drop(msg, "receiver restarted");
+    if (!dst.up) return this.refuse(msg, "receiver down");
+    if (dst.incarnation !== incarnation) return this.refuse(msg, "receiver restarted");
     if (this.cut.has(key(msg.from, msg.to))) return void this.drop(msg, "partitioned");
     if (this.traceMessages) {
       this.sim.trace.record("network", "deliver", { from: msg.from, to: msg.to, msg: msg.kind, id: msg.id, latency: this.sim.now - msg.sentAt });
     }
     dst.handlers.deliver(msg);
+  }
+
+  private refuse(msg: Envelope, reason: string): void {
+    this.drop(msg, reason);
+    const src = this.endpoints.get(msg.from)!;
+    if (!src.handlers.refused || this.cut.has(key(msg.to, msg.from))) return;
+    const back = this.config(msg.to, msg.from).latency;
+    this.sim.after(back, () => {
+      if (src.up) src.handlers.refused!(msg);
+    }, "refused");
   }
 
   private drop(msg: Envelope, reason: string): number {

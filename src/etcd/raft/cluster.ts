@@ -77,6 +77,11 @@ export interface RaftClusterOptions {
    * disk plus the committed entries after it. Default: none (only the list of applied entries).
    */
   stateMachine?: (member: string) => StateMachine;
+  /**
+   * Messages to a member that are not Raft's (a client's request to the etcd server running on
+   * that member). Called for every delivered envelope whose payload is not a Raft message.
+   */
+  onClientMessage?: (member: string, env: Envelope<unknown>) => void;
 }
 
 /** What Raft replicates into: normal entries are applied in log order, exactly once per boot. */
@@ -159,6 +164,7 @@ export type ClusterEvent =
   | { readonly type: "apply"; readonly member: number; readonly entry: Entry }
   | { readonly type: "restore"; readonly member: number; readonly snapshot: Snapshot }
   | { readonly type: "crash" | "restart" | "removed"; readonly member: number }
+  | { readonly type: "read"; readonly member: number; readonly ctx: string; readonly index: number }
   | { readonly type: "panic"; readonly member: number; readonly error: string };
 
 interface Member {
@@ -182,8 +188,9 @@ interface Member {
 
 export class RaftCluster {
   readonly sim: Simulation;
-  private readonly opts: Required<Omit<RaftClusterOptions, "stateMachine">>;
+  private readonly opts: Required<Omit<RaftClusterOptions, "stateMachine" | "onClientMessage">>;
   private readonly smFactory: ((member: string) => StateMachine) | undefined;
+  private readonly onClientMessage: ((member: string, env: Envelope<unknown>) => void) | undefined;
   private readonly byId = new Map<number, Member>();
   private readonly genesis: number[];
   private readonly listeners: ((ev: ClusterEvent) => void)[] = [];
@@ -195,8 +202,9 @@ export class RaftCluster {
 
   constructor(sim: Simulation, options: RaftClusterOptions = {}) {
     this.sim = sim;
-    const { stateMachine, ...rest } = options;
+    const { stateMachine, onClientMessage, ...rest } = options;
     this.smFactory = stateMachine;
+    this.onClientMessage = onClientMessage;
     options = rest;
     this.opts = {
       members: 3,
@@ -244,7 +252,11 @@ export class RaftCluster {
     };
     this.byId.set(id, m);
     this.sim.network.register(name, {
-      deliver: (env: Envelope<Message>) => this.deliver(m, env.payload),
+      deliver: (env: Envelope<Message>) => {
+        // Raft messages are typed "Msg..."; anything else is for the server on this member.
+        if (typeof env.payload?.type === "string" && env.payload.type.startsWith("Msg")) this.deliver(m, env.payload);
+        else this.onClientMessage?.(m.name, env as Envelope<unknown>);
+      },
       crash: () => this.onCrash(m),
       restart: () => this.onRestart(m),
     });
@@ -483,6 +495,7 @@ export class RaftCluster {
       r.ok = true;
       this.pendingReads.delete(ctx);
       this.record("read", { member: m.name, ctx, index: r.index });
+      this.emit({ type: "read", member: m.id, ctx, index: r.index });
     }
   }
 

@@ -1,0 +1,3 @@
+export { EtcdClient, ErrDeadline } from "./client";
+export type { Callback, EtcdClientOptions, Watch } from "./client";
+export { Session, EtcdCallError, compare, opPut, opGet, opDelete, kvRow } from "./session";
