@@ -162,7 +162,7 @@ export class Network {
         this.lastArrival.set(lk, arrival);
       }
       // Whole microseconds: keeps times readable and free of float noise in traces and tables.
-      arrival = Math.round(arrival * 1000) / 1000;
+      arrival = Math.max(this.sim.now, Math.round(arrival * 1000) / 1000);
       const incarnation = dst.incarnation;
       this.sim.at(arrival, () => this.arrive(msg, incarnation), "deliver");
     }

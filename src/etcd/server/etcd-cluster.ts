@@ -10,6 +10,12 @@ import { EtcdMember } from "./member";
 export interface EtcdClusterOptions extends Omit<RaftClusterOptions, "stateMachine" | "onClientMessage"> {
   /** The cluster ID in response headers (etcd derives it from the initial cluster). */
   clusterId?: number;
+  /**
+   * TEACHING ONLY: serve every read from the member's local store, as if all reads were
+   * serializable. A member cut off from the leader then answers with stale data, which the
+   * linearizability checker catches (chapter 02).
+   */
+  unsafeStaleReads?: boolean;
 }
 
 /** "kubl" in ASCII: a fixed, recognisable cluster ID. */
@@ -23,12 +29,12 @@ export class EtcdCluster {
 
   constructor(sim: Simulation, options: EtcdClusterOptions = {}) {
     this.sim = sim;
-    const { clusterId = DEFAULT_CLUSTER_ID, ...raftOptions } = options;
+    const { clusterId = DEFAULT_CLUSTER_ID, unsafeStaleReads = false, ...raftOptions } = options;
     this.raft = new RaftCluster(sim, {
       ...raftOptions,
       // Called on every boot of a member: a fresh server and store, rebuilt from disk by Raft.
       stateMachine: (name) => {
-        const server = new EtcdMember(name, sim, () => this.raft, Number(name.replace(/\D+/g, "")) || 0, clusterId);
+        const server = new EtcdMember(name, sim, () => this.raft, Number(name.replace(/\D+/g, "")) || 0, clusterId, unsafeStaleReads);
         this.servers.set(name, server);
         return server;
       },

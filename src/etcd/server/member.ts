@@ -64,6 +64,7 @@ export class EtcdMember implements StateMachine {
     private readonly raft: () => RaftCluster,
     private readonly memberId: number,
     private readonly clusterId: number,
+    private readonly unsafeStaleReads = false,
   ) {
     this.store = new MvccStore({ clusterId, memberId, primary: false });
     // Watchers with progress_notify get a progress response every 10 minutes (etcd's default).
@@ -150,7 +151,7 @@ export class EtcdMember implements StateMachine {
     if (LOGGED.has(op.kind)) return this.propose(client, callId, { type: op.kind, request: op.request } as InternalRequest);
     switch (op.kind) {
       case "range": {
-        if (op.request.serializable) return this.answerNow(client, callId, () => this.store.range(op.request));
+        if (op.request.serializable || this.unsafeStaleReads) return this.answerNow(client, callId, () => this.store.range(op.request));
         const read = raft.readIndex(this.name);
         if (read.error) return this.reply(client, callId, { ok: false, error: status.leader ? ErrTimeout : ErrNoLeader });
         this.reads.set(read.ctx, { client, callId, request: op.request, leader: status.leader, timer: this.timeout(() => this.reads.delete(read.ctx), client, callId, status.leader) });
