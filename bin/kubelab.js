@@ -9,6 +9,21 @@ const root = path.resolve(__dirname, "..");
 const pkg = require(path.join(root, "package.json"));
 
 const commands = {
+  etcd: {
+    summary: "serve a simulated 3-member etcd's v3 JSON API on loopback (--port P [--seed S] [--members N])",
+    run: (args) => {
+      const o = parseFlags("etcd", args, { port: "int", seed: "string", members: "int", host: "string" });
+      return runAsync(async () => {
+        const { serveEtcd } = loadTs("src/etcd/http/index.ts");
+        const s = await serveEtcd({ port: o.port ?? 2379, seed: o.seed, members: o.members, host: o.host });
+        console.log(`kubelab etcd: ${s.etcd.members.length} simulated members (seed ${o.seed ?? 1}), leader ${s.etcd.leader()}`);
+        console.log(`serving etcd's v3 JSON API on ${s.url}  (try: curl -s ${s.url}/v3/kv/put -d '{"key":"Zm9v","value":"YmFy"}')`);
+        const stop = () => s.close().then(() => process.exit(0));
+        process.on("SIGINT", stop);
+        process.on("SIGTERM", stop);
+      });
+    },
+  },
   course: { summary: "execute every chapter and export the HTML course to site/", run: (args) => npmScript("course", args) },
   lab: { summary: "open JupyterLab on notebooks/ with the TypeScript kernel", run: (args) => npmScript("lab", args) },
   version: { summary: "print the kubelab version", run: (args) => (noArgs("version", args), console.log(`kubelab ${pkg.version}`), 0) },
@@ -25,6 +40,37 @@ class UsageError extends Error {}
 
 function noArgs(cmd, args) {
   if (args.length) throw new UsageError(`kubelab ${cmd}: unknown flag or argument "${args[0]}"`);
+}
+
+/** Parses --name value / --name=value flags of the given types; anything else is a usage error. */
+function parseFlags(cmd, args, spec) {
+  const out = {};
+  for (let i = 0; i < args.length; i++) {
+    const m = /^--([a-z-]+)(?:=(.*))?$/.exec(args[i]);
+    if (!m || !(m[1] in spec)) throw new UsageError(`kubelab ${cmd}: unknown flag or argument "${args[i]}"`);
+    const value = m[2] !== undefined ? m[2] : args[++i];
+    if (value === undefined) throw new UsageError(`kubelab ${cmd}: --${m[1]} needs a value`);
+    if (spec[m[1]] === "int") {
+      if (!/^\d+$/.test(value)) throw new UsageError(`kubelab ${cmd}: --${m[1]} must be a whole number, got "${value}"`);
+      out[m[1]] = Number(value);
+    } else out[m[1]] = value;
+  }
+  return out;
+}
+
+/** Loads a TypeScript module of the engine (through tsx, which compiles it on the fly). */
+function loadTs(rel) {
+  require("tsx/cjs/api").register();
+  return require(path.join(root, rel));
+}
+
+/** A long-running command: keep the process alive; report failures with a non-zero exit. */
+function runAsync(fn) {
+  fn().catch((e) => {
+    console.error(`kubelab: ${e && e.message ? e.message : e}`);
+    process.exit(1);
+  });
+  return undefined;
 }
 
 function npmScript(name, args) {
@@ -56,4 +102,5 @@ function main(argv) {
   }
 }
 
-process.exitCode = main(process.argv.slice(2));
+const code = main(process.argv.slice(2));
+if (code !== undefined) process.exitCode = code;

@@ -1,0 +1,2 @@
+export { serveEtcd } from "./gateway-server";
+export type { EtcdServeOptions, EtcdServer } from "./gateway-server";
