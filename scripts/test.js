@@ -28,6 +28,19 @@ const strip = (s) => s.replace(/\x1b\[[0-9;]*m/g, "");
   }
 }
 
+// 1b. The same sources as tslab compiles them for a notebook: TypeScript 5.0.4 (tslab's own),
+// not strict. Code that only the newer or stricter compiler accepts would fail in a cell.
+{
+  process.stdout.write("== typecheck as tslab (TypeScript 5.0, tsconfig.tslab.json)\n");
+  const r = run(process.execPath, [path.join(root, "node_modules", "@tslab", "typescript-for-tslab", "bin", "tsc"), "-p", "tsconfig.tslab.json"]);
+  if (r.code === 0) passed++;
+  else {
+    failed++;
+    failures.push("typecheck as tslab");
+    process.stdout.write(r.out);
+  }
+}
+
 // 2. Unit tests: uvu over test/**/*.test.ts, TypeScript loaded by tsx.
 {
   process.stdout.write("== unit tests (uvu)\n");

@@ -85,8 +85,9 @@ export class EtcdMember implements StateMachine {
     if (!w) return;
     this.waiting.delete(e.id);
     w.timer.cancel();
-    if (result.ok) this.reply(w.client, w.callId, { ok: true, response: result.response });
-    else this.reply(w.client, w.callId, { ok: false, error: result.error });
+    // (Spelled out: tslab compiles without strictNullChecks, where `ok` does not narrow.)
+    if (result.ok === true) this.reply(w.client, w.callId, { ok: true, response: result.response });
+    else this.reply(w.client, w.callId, { ok: false, error: (result as { error: RpcError }).error });
   }
 
   snapshot(): unknown {
