@@ -32,7 +32,8 @@ test("no arguments: usage, non-zero; --help: usage, zero", () => {
   assert.is(kubelab().code, 2);
   const h = kubelab("--help");
   assert.is(h.code, 0);
-  assert.match(h.out, /Commands:\n\s+course/);
+  assert.match(h.out, /Commands:[\s\S]*\n\s+course\s/);
+  assert.match(h.out, /\n\s+etcd\s/);
 });
 
 test.run();

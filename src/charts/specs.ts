@@ -111,19 +111,7 @@ export function line(data: readonly object[], o: LineOptions): Spec {
     },
   };
   if (!o.thresholds?.length) return { ...base(rows, o, { width: 600, height: 220 }), ...lines };
-  const values = o.thresholds.map((th) => ({ threshold: th.value, label: th.label }));
-  return {
-    ...base(rows, o, { width: 600, height: 220 }),
-    layer: [
-      lines,
-      { data: { values }, mark: { type: "rule", strokeDash: [4, 4], color: "#d62728" }, encoding: { y: { field: "threshold", type: "quantitative" } } },
-      {
-        data: { values },
-        mark: { type: "text", align: "left", dx: 4, dy: -6, color: "#d62728", fontSize: 10 },
-        encoding: { y: { field: "threshold", type: "quantitative" }, x: { value: 0 }, text: { field: "label" } },
-      },
-    ],
-  };
+  return { ...base(rows, o, { width: 600, height: 220 }), layer: [lines, ...thresholdLayers(o.thresholds)] };
 }
 
 export interface BarOptions extends Common {
@@ -135,6 +123,8 @@ export interface BarOptions extends Common {
   /** Sort categories by value ("-y" descending) or keep data order (null, the default). */
   sort?: string | null;
   yTitle?: string;
+  /** Reference lines across the bars (vertical bars only), e.g. [{ value: 100, label: "expected" }]. */
+  thresholds?: { value: number; label: string }[];
 }
 
 /** Bar chart: one bar per category x of height y (stacked by color when given). */
@@ -143,8 +133,7 @@ export function bar(data: readonly object[], o: BarOptions): Spec {
   requireFields("bar", rows, [o.x, o.y, o.color]);
   const cat = { field: o.x, type: "nominal", sort: o.sort ?? null, title: o.x };
   const val = { field: o.y, type: "quantitative", title: o.yTitle ?? o.y };
-  return {
-    ...base(rows, o, { width: 400, height: 220 }),
+  const bars: Spec = {
     mark: "bar",
     encoding: {
       ...(o.horizontal ? { y: cat, x: val } : { x: cat, y: val }),
@@ -152,6 +141,21 @@ export function bar(data: readonly object[], o: BarOptions): Spec {
       tooltip: tooltipOf(rows),
     },
   };
+  if (!o.thresholds?.length || o.horizontal) return { ...base(rows, o, { width: 400, height: 220 }), ...bars };
+  return { ...base(rows, o, { width: 400, height: 220 }), layer: [bars, ...thresholdLayers(o.thresholds)] };
+}
+
+/** A dashed red rule with a label per threshold, for layering over a chart with a y scale. */
+function thresholdLayers(thresholds: { value: number; label: string }[]): Spec[] {
+  const values = thresholds.map((th) => ({ threshold: th.value, label: th.label }));
+  return [
+    { data: { values }, mark: { type: "rule", strokeDash: [4, 4], color: "#d62728" }, encoding: { y: { field: "threshold", type: "quantitative" } } },
+    {
+      data: { values },
+      mark: { type: "text", align: "left", dx: 4, dy: -6, color: "#d62728", fontSize: 10 },
+      encoding: { y: { field: "threshold", type: "quantitative" }, x: { value: 0 }, text: { field: "label" } },
+    },
+  ];
 }
 
 export interface HeatmapOptions extends Common {

@@ -20,6 +20,7 @@ const specs = {
   line: line(rows, { y: "commit", color: "member", step: true, title: "commit index" }),
   lineWithThreshold: line(rows, { y: "commit", thresholds: [{ value: 1, label: "quorum" }] }),
   bar: bar([{ node: "n1", pods: 3 }, { node: "n2", pods: 5 }], { x: "node", y: "pods" }),
+  barWithThreshold: bar([{ node: "n1", pods: 3 }], { x: "node", y: "pods", thresholds: [{ value: 4, label: "limit" }] }),
   heatmap: heatmap([{ node: "n1", plugin: "Fit", score: 80 }, { node: "n2", plugin: "Fit", score: 40 }], { x: "node", y: "plugin", value: "score" }),
   histogram: histogram([{ latency: 1 }, { latency: 3 }, { latency: 3.5 }], { field: "latency", step: 1 }),
   sequence: sequence([{ from: "a", to: "b", sent: 0, received: 10, msg: "ping" }, { from: "b", to: "a", sent: 5, received: null, msg: "pong" }], { color: "msg" }),
