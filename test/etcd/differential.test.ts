@@ -396,7 +396,9 @@ async function runSequences(etcd: EtcdProcess, model: MvccStore, report: Report)
         const want = eventCount(mine);
         await waitFor(() => eventCount(watchView(w.etcd.messages)) >= want, 3000);
         const sentinel = Buffer.from(gen.prefix + "~end", "latin1").toString("base64");
-        const lastIsFinal = Object.values(mine.perWatch).every((l) => {
+        const ids = w.ours.filter((r) => r.created && !r.canceled).map((r) => String(r.watch_id));
+        const lastIsFinal = ids.every((id) => {
+          const l = mine.perWatch[id] ?? [];
           const last = l[l.length - 1] as JsonObject | undefined;
           return !!last && ((last.kv as JsonObject | undefined)?.key === sentinel || !!last.canceled);
         });

@@ -15,11 +15,6 @@ export function revHeader(revision: number): ResponseHeader {
   return { cluster_id: 0, member_id: 0, revision, raft_term: 0 };
 }
 
-/** mkGteRange: a range end of "\0" means "every key >= key", which the index spells "\0" too. */
-function gte(end: string): string {
-  return end;
-}
-
 export class Applier {
   readonly kv: KVStore;
   readonly lessor: Lessor;
@@ -39,7 +34,7 @@ export class Applier {
       limit = 0;
     }
     if (limit > 0) limit++;
-    const rr = t.range(r.key, gte(r.range_end), { limit, rev: r.revision, count: r.count_only });
+    const rr = t.range(r.key, r.range_end, { limit, rev: r.revision, count: r.count_only });
     let kvs = rr.kvs;
     if (r.max_mod_revision) kvs = kvs.filter((kv) => !(kv.mod_revision > r.max_mod_revision));
     if (r.min_mod_revision) kvs = kvs.filter((kv) => !(kv.mod_revision < r.min_mod_revision));
@@ -82,9 +77,11 @@ export class Applier {
       const revision = t.put(p.key, value, lease);
       const resp: PutResponse = { header: revHeader(revision) };
       if (p.prev_kv && prev) resp.prev_kv = prev;
-      return resp;
-    } finally {
       if (!txn) t.end();
+      return resp;
+    } catch (err) {
+      if (!txn) t.abort();
+      throw err;
     }
   }
 
@@ -93,12 +90,15 @@ export class Applier {
   deleteRange(d: NDelete, txn?: TxnWrite): DeleteRangeResponse {
     const t = txn ?? this.kv.write();
     try {
-      const end = gte(d.range_end);
+      // A range end of "\0" means every key from `key` on (etcd's mkGteRange); the index reads it so.
+      const end = d.range_end;
       const prev_kvs = d.prev_kv ? t.range(d.key, end).kvs : [];
       const { deleted, rev } = t.deleteRange(d.key, end);
-      return { header: revHeader(rev), deleted, prev_kvs };
-    } finally {
       if (!txn) t.end();
+      return { header: revHeader(rev), deleted, prev_kvs };
+    } catch (err) {
+      if (!txn) t.abort();
+      throw err;
     }
   }
 
@@ -117,7 +117,17 @@ export class Applier {
     if (isWrite) this.checkRequests(rt, path, (op) => this.checkPut(rv, op));
     this.checkRequests(rt, path, (op) => checkRange(rv, op));
     const t = isWrite ? this.kv.write() : rv;
-    const resp = this.applyTxn(t, rt, path);
+    let resp: TxnResponse;
+    try {
+      resp = this.applyTxn(t, rt, path);
+    } catch (err) {
+      // Only reachable through etcd's "\0" range-end quirk: a delete to the end of the keyspace
+      // passes the overlap check, then a later ignore_value/ignore_lease put in the same txn
+      // finds its key gone. etcd 3.4.23's apply loop panics on that txn (the member crashes;
+      // observed); we refuse it whole, with the error the put met, and change nothing.
+      if (isWrite) (t as TxnWrite).abort();
+      throw err;
+    }
     const rev = isWrite ? (t as TxnWrite).end() : rv.rev();
     resp.header = revHeader(rev);
     return resp;
@@ -207,7 +217,7 @@ function checkRange(rv: TxnRead, op: NOp): void {
 function applyCompare(rv: TxnRead, c: NCompare): boolean {
   let kvs: KeyValue[];
   try {
-    kvs = rv.range(c.key, gte(c.range_end)).kvs;
+    kvs = rv.range(c.key, c.range_end).kvs;
   } catch {
     return false;
   }

@@ -65,6 +65,13 @@ export class Backend {
     this.mains = mains;
   }
 
+  /** Removes every change at main revision `main`, the newest one (an aborted write txn). */
+  drop(main: number): void {
+    if (!this.byMain.delete(main)) return;
+    if (this.mains[this.mains.length - 1] !== main) throw new Error(`mvcc: dropping revision ${main}, which is not the newest`);
+    this.mains.pop();
+  }
+
   /** Every surviving change in revision order (snapshots). */
   all(): { main: number; sub: number; change: StoredChange }[] {
     const out: { main: number; sub: number; change: StoredChange }[] = [];

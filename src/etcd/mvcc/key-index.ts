@@ -63,6 +63,36 @@ export class KeyIndex {
   }
 
   /**
+   * Takes back the latest revision `r` (a put or a tombstone of an aborted write txn). Returns
+   * true if the key is left with no history at all (it was created by that txn).
+   */
+  undo(r: Revision): boolean {
+    let last = this.generations[this.generations.length - 1];
+    // A tombstone appended an empty generation after the one it ended.
+    if (last.revs.length === 0 && this.generations.length > 1) {
+      this.generations.pop();
+      last = this.generations[this.generations.length - 1];
+    }
+    const top = last.revs[last.revs.length - 1];
+    if (!top || compareRevision(top, r) !== 0) throw new Error(`mvcc: undo of ${this.key} at ${revisionKey(r)} is not its latest revision`);
+    last.revs.pop();
+    last.ver--;
+    if (last.revs.length === 0) {
+      last.ver = 0;
+      last.created = { main: 0, sub: 0 };
+    }
+    this.modified = { main: 0, sub: 0 };
+    for (let i = this.generations.length - 1; i >= 0; i--) {
+      const revs = this.generations[i].revs;
+      if (revs.length) {
+        this.modified = revs[revs.length - 1];
+        break;
+      }
+    }
+    return this.isEmpty();
+  }
+
+  /**
    * The revision of the key visible at store revision `atRev` with its generation's created
    * revision and the version at that point; undefined if the key did not exist then.
    */

@@ -125,6 +125,9 @@ export class TxnRead {
 
 export class TxnWrite extends TxnRead {
   readonly changes: StoredChange[] = [];
+  /** How to take back the lease (de)attachments made so far, newest last. */
+  private leaseUndo: (() => void)[] = [];
+  private done = false;
 
   constructor(s: KVStore) {
     super(s, s.currentRev);
@@ -154,8 +157,14 @@ export class TxnWrite extends TxnRead {
     this.s.index.put(key, idxRev);
     this.changes.push(change);
     // A put replaces the key's lease: detach from the old one, attach to the new one.
-    if (oldLease !== 0) this.s.lessor.detach(oldLease, key);
-    if (lease !== 0) this.s.lessor.attach(lease, key);
+    if (oldLease !== 0) {
+      this.s.lessor.detach(oldLease, key);
+      this.leaseUndo.push(() => this.s.lessor.attach(oldLease, key));
+    }
+    if (lease !== 0) {
+      this.s.lessor.attach(lease, key);
+      this.leaseUndo.push(() => this.s.lessor.detach(lease, key));
+    }
     return main;
   }
 
@@ -180,11 +189,31 @@ export class TxnWrite extends TxnRead {
     this.s.index.tombstone(key, idxRev);
     this.changes.push(change);
     const lease = this.s.lessor.getLease(key);
-    if (lease !== 0) this.s.lessor.detach(lease, key);
+    if (lease !== 0) {
+      this.s.lessor.detach(lease, key);
+      this.leaseUndo.push(() => this.s.lessor.attach(lease, key));
+    }
+  }
+
+  /**
+   * Takes back every change of this txn: the index, the stored revisions, the lease attachments.
+   * etcd never needs this (its checks before a txn make every op succeed, or its apply loop
+   * panics); we use it so a txn that fails half-way leaves the store exactly as it was.
+   */
+  abort(): void {
+    if (this.done) return;
+    this.done = true;
+    const main = this.beginRev + 1;
+    for (let sub = this.changes.length - 1; sub >= 0; sub--) this.s.index.undo(this.changes[sub].kv.key, rev(main, sub));
+    this.s.backend.drop(main);
+    for (let i = this.leaseUndo.length - 1; i >= 0; i--) this.leaseUndo[i]();
+    this.changes.length = 0;
   }
 
   /** Commits: the store moves to the txn's revision only if something changed. */
   end(): number {
+    if (this.done) throw new Error("mvcc: write txn already ended");
+    this.done = true;
     if (this.changes.length === 0) return this.beginRev;
     const newRev = this.beginRev + 1;
     this.s.currentRev = newRev;

@@ -235,7 +235,11 @@ export class MvccStore {
 
   // ---- watch ----
 
-  /** A new watch stream; responses queue until drain(), or go to `sink` as they happen. */
+  /**
+   * A new watch stream; responses queue until drain(), or go to `sink` as they happen. A sink is
+   * called while a write is being applied: it must not write to the store itself (queue the
+   * work instead), or events would reach the other watchers out of order.
+   */
   watchStream(sink?: (resp: WatchResponse) => void): WatchStream {
     return this.watchable.newWatchStream(sink);
   }

@@ -61,6 +61,16 @@ export class TreeIndex {
     return ki ? ki.tombstone(r) : false;
   }
 
+  /** Takes back the latest revision of a key (an aborted write txn). */
+  undo(key: Bytes, r: Revision): void {
+    const ki = this.byKey.get(key);
+    if (!ki) throw new Error(`mvcc: undo of unknown key ${key}`);
+    if (ki.undo(r)) {
+      this.byKey.delete(key);
+      this.keys.splice(this.lowerBound(key), 1);
+    }
+  }
+
   get(key: Bytes, atRev: number): { modified: Revision; created: Revision; ver: number } | undefined {
     return this.byKey.get(key)?.get(atRev);
   }
