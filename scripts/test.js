@@ -11,7 +11,7 @@ let failed = 0;
 const failures = [];
 
 function run(cmd, args, opts = {}) {
-  const r = spawnSync(cmd, args, { cwd: root, encoding: "utf8", env: { ...process.env, NODE_DISABLE_COLORS: "1", FORCE_COLOR: "0" }, maxBuffer: 1 << 28, ...opts });
+  const r = spawnSync(cmd, args, { cwd: root, encoding: "utf8", env: { ...process.env, FORCE_COLOR: "0" }, maxBuffer: 1 << 28, ...opts });
   return { code: r.status, out: (r.stdout || "") + (r.stderr || "") };
 }
 const strip = (s) => s.replace(/\x1b\[[0-9;]*m/g, "");
