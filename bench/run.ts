@@ -3,9 +3,14 @@ import { existsSync } from "fs";
 import * as path from "path";
 import { benchKernel } from "./kernel";
 
-benchKernel();
-// Later chapters add their benchmarks as bench/<layer>.ts exporting run().
-for (const name of ["raft"]) {
-  const file = path.join(__dirname, `${name}.ts`);
-  if (existsSync(file)) require(file).run();
-}
+// Later chapters add their benchmarks as bench/<layer>.ts exporting run() (which may be async).
+(async () => {
+  benchKernel();
+  for (const name of ["raft", "etcd"]) {
+    const file = path.join(__dirname, `${name}.ts`);
+    if (existsSync(file)) await require(file).run();
+  }
+})().catch((e) => {
+  console.error(e);
+  process.exitCode = 1;
+});

@@ -52,11 +52,14 @@ export class LiveBridge {
     if (elapsed > 0) this.sim.runFor(elapsed * this.speed);
   }
 
-  /** Runs fn inside the simulation at the current virtual instant and returns its result. */
-  inject<T>(fn: () => T): T {
+  /**
+   * Runs fn inside the simulation at the current virtual instant and returns its result.
+   * (An arrow property, so that `bridge.inject` can be handed around as a plain function.)
+   */
+  inject = <T>(fn: () => T): T => {
     this.advance();
     return fn();
-  }
+  };
 
   /**
    * Resolves when pred() holds, checking after every advance; rejects after timeoutMs of real
