@@ -24,6 +24,35 @@ const commands = {
       });
     },
   },
+  serve: {
+    summary: "serve a seeded simulated cluster's Kubernetes API on loopback for kubectl (--port P --kubeconfig FILE [--seed S] [--nodes N])",
+    run: (args) => {
+      const o = parseFlags("serve", args, { port: "int", kubeconfig: "string", seed: "string", nodes: "int", host: "string" });
+      if (o.kubeconfig === undefined) throw new UsageError("kubelab serve: --kubeconfig FILE is required (where to write the kubeconfig for kubectl)");
+      return runAsync(async () => {
+        const { Cluster } = loadTs("src/cluster/cluster.ts");
+        const { serveApi, writeKubeconfig } = loadTs("src/apiserver/http/index.ts");
+        const { createStandInNodes } = loadTs("src/apiserver/http/stand-in-nodes.ts");
+        const cluster = new Cluster({ seed: o.seed ?? 1, trace: false });
+        const s = await serveApi({ port: o.port ?? 6443, host: o.host, cluster });
+        // Until chapter 04 brings stand-in nodes (and chapter 06 the kubelet), `--nodes N` creates
+        // N plain Node objects node-1..N with a Ready condition, so that `kubectl get nodes` shows
+        // a cluster. Nothing runs on them and nothing keeps them alive.
+        const nodes = o.nodes ?? 3;
+        if (nodes > 0) await createStandInNodes(cluster, nodes, (fn) => s.bridge.inject(fn));
+        const file = path.resolve(o.kubeconfig);
+        writeKubeconfig(file, s.url, cluster.adminToken, s.ca);
+        console.log(`kubelab serve: a simulated cluster (seed ${o.seed ?? 1}, ${nodes} stand-in node${nodes === 1 ? "" : "s"}) serving the Kubernetes API on ${s.url}`);
+        console.log(`kubeconfig (admin token) written to ${file}; try:`);
+        console.log(`  kubectl --kubeconfig ${file} get ns`);
+        console.log(`  export KUBECONFIG=${file}; kubectl get nodes`);
+        console.log(`(kubectl caches discovery per server address in ~/.kube/cache; after the API changes, delete it or pass --cache-dir)`);
+        const stop = () => s.close().then(() => process.exit(0));
+        process.on("SIGINT", stop);
+        process.on("SIGTERM", stop);
+      });
+    },
+  },
   course: { summary: "execute every chapter and export the HTML course to site/", run: (args) => npmScript("course", args) },
   lab: { summary: "open JupyterLab on notebooks/ with the TypeScript kernel", run: (args) => npmScript("lab", args) },
   version: { summary: "print the kubelab version", run: (args) => (noArgs("version", args), console.log(`kubelab ${pkg.version}`), 0) },

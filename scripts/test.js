@@ -45,7 +45,9 @@ const strip = (s) => s.replace(/\x1b\[[0-9;]*m/g, "");
 {
   process.stdout.write("== unit tests (uvu)\n");
   const pattern = process.env.KUBELAB_TEST_PATTERN || "\\.test\\.ts$";
-  const r = run(process.execPath, ["--import", "tsx", path.join(root, "node_modules", "uvu", "bin.js"), "test", pattern]);
+  // A suite that leaves a handle open would keep the runner alive forever: cap it at 15 minutes.
+  const r = run(process.execPath, ["--import", "tsx", path.join(root, "node_modules", "uvu", "bin.js"), "test", pattern], { timeout: 15 * 60 * 1000 });
+  if (r.code === null) process.stdout.write("unit tests: timed out after 15 minutes (a test left a server, socket or timer open?)\n");
   const out = strip(r.out);
   process.stdout.write(out.split("\n").filter((l) => !/^[\s•✘]*$/.test(l) || l.includes("✘")).join("\n") + "\n");
   const total = Number((out.match(/Total:\s+(\d+)/) || [])[1] || 0);

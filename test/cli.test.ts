@@ -34,6 +34,7 @@ test("no arguments: usage, non-zero; --help: usage, zero", () => {
   assert.is(h.code, 0);
   assert.match(h.out, /Commands:[\s\S]*\n\s+course\s/);
   assert.match(h.out, /\n\s+etcd\s/);
+  assert.match(h.out, /\n\s+serve\s/);
 });
 
 test.run();

@@ -659,6 +659,7 @@ export class RealEtcdClient implements KvBackend {
     // Back off exponentially while nothing answers (50 ms, 100 ms, ... up to 2 s).
     const delay = Math.min(2000, this.backoffMs * 2 ** Math.min(w.failures++, 6));
     w.retry = setTimeout(() => this.startWatch(w), delay);
+    w.retry.unref?.(); // a retry alone must not keep the process alive
   }
 
   private endWatch(w: WatchState): void {

@@ -1,0 +1,287 @@
+// ObjectStore: Kubernetes objects on etcd (the real server's storage/etcd3 store). Keys are
+// /registry/<resource>/<namespace>/<name>; resourceVersion is the key's mod_revision; creates are
+// a txn guarded by create_revision = 0, updates a txn guarded by the mod_revision that was read
+// (GuaranteedUpdate: re-read and retry when someone else wrote in between). Watches are etcd
+// watches on the resource's prefix, translated to ADDED / MODIFIED / DELETED.
+// All calls are callbacks on the simulation's clock; nothing here blocks.
+
+import { prefixEnd, text, utf8 } from "../../etcd/mvcc/bytes";
+import type { KeyValue, RangeResponse, WatchResponse } from "../../etcd/mvcc/types";
+import type { RpcError } from "../../etcd/server/protocol";
+import { Errors, StatusError } from "../registry/errors";
+import { deepEqual, KubeObject } from "../registry/object";
+import type { ResourceInfo } from "../registry/resources";
+import { storageKey } from "../registry/resources";
+import { decode, decodeContinue, encode, encodeContinue } from "./codec";
+import type { KvStore, KvWatch } from "./kv";
+
+export type Done<T> = (err: StatusError | undefined, result?: T) => void;
+
+/** etcd's limit on one request (--max-request-bytes): objects above it cannot be stored. */
+export const MAX_OBJECT_BYTES = 1.5 * 1024 * 1024;
+
+/** An etcd failure as the Status the real server answers with. */
+export function etcdError(err: RpcError | { code: number; message: string }): StatusError {
+  if (/compacted/.test(err.message)) return Errors.expired(`The resourceVersion for the provided list is too old.`);
+  if (err.code === 4) return Errors.timeout("request did not complete within requested timeout - context deadline exceeded");
+  if (/request is too large/.test(err.message)) return Errors.tooLarge(MAX_OBJECT_BYTES);
+  return Errors.internal(err.message);
+}
+
+/** The etcd prefix of a resource, or of one namespace of it. */
+export function prefixOf(info: ResourceInfo, namespace?: string): string {
+  return info.namespaced && namespace ? `/registry/${info.resource}/${namespace}/` : `/registry/${info.resource}/`;
+}
+
+export interface ListOptions {
+  /** "" (latest), "0" (any), or a revision. */
+  resourceVersion?: string;
+  resourceVersionMatch?: "" | "Exact" | "NotOlderThan";
+  limit?: number;
+  continue?: string;
+  /** Objects to keep (selectors); the rest are skipped, as the real store filters while paging. */
+  filter?: (obj: KubeObject) => boolean;
+}
+
+export interface ListResult {
+  items: KubeObject[];
+  resourceVersion: string;
+  continue?: string;
+  remainingItemCount?: number;
+}
+
+/** What an update function decides, given the current object. */
+export type UpdateDecision =
+  | { type: "update"; object: KubeObject }
+  | { type: "delete"; object: KubeObject }
+  | { type: "error"; error: StatusError };
+
+export interface WatchSink {
+  event(type: "ADDED" | "MODIFIED" | "DELETED", obj: KubeObject, revision: number): void;
+  /** Any revision the watch has seen on its prefix, matching or not (for bookmarks). */
+  progress(revision: number): void;
+  /** The watch cannot continue (compacted): the Status to send as an ERROR event. */
+  error(status: StatusError): void;
+}
+
+export interface WatchOptions {
+  /** "" / "0": synthetic ADDED for every existing object first; "N": events after N. */
+  resourceVersion?: string;
+  filter?: (obj: KubeObject) => boolean;
+  /** Narrow the etcd watch to one key (fieldSelector metadata.name=x). */
+  name?: string;
+}
+
+export class ObjectStore {
+  constructor(private readonly kv: KvStore) {}
+
+  get(info: ResourceInfo, namespace: string | undefined, name: string, done: Done<KubeObject>): void {
+    this.kv.range({ key: utf8(storageKey(info, namespace, name)) }, (err, resp) => {
+      if (err || !resp) return done(etcdError(err ?? { code: 14, message: "no response" }));
+      const kv = resp.kvs[0];
+      if (!kv) return done(Errors.notFound(info, name));
+      done(undefined, decode(kv));
+    });
+  }
+
+  list(info: ResourceInfo, namespace: string | undefined, opts: ListOptions, done: Done<ListResult>): void {
+    const prefix = prefixOf(info, namespace);
+    let revision = 0;
+    let start = prefix;
+    if (opts.continue) {
+      const tok = decodeContinue(opts.continue);
+      if (!tok) return done(Errors.badRequest(`continue key is not valid: invalid continue token`));
+      revision = tok.rv;
+      start = prefix + tok.start;
+    } else if (opts.resourceVersionMatch === "Exact" && opts.resourceVersion && opts.resourceVersion !== "0") {
+      revision = Number(opts.resourceVersion);
+    }
+    const limit = opts.limit && opts.limit > 0 ? opts.limit : 0;
+    const filter = opts.filter ?? (() => true);
+    const items: KubeObject[] = [];
+    // Page through etcd until `limit` objects passed the filter (or the prefix is exhausted),
+    // all at one revision so the pages form one consistent snapshot.
+    const page = (from: string) => {
+      const want = limit ? Math.max(limit - items.length, 1) + 1 : 0;
+      this.kv.range({ key: utf8(from), range_end: prefixEnd(utf8(prefix)), revision, limit: want }, (err, resp?: RangeResponse) => {
+        if (err || !resp) {
+          if (err && /compacted/.test(err.message) && opts.continue)
+            return done(
+              Errors.expired(
+                "The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.",
+              ),
+            );
+          if (err && /compacted/.test(err.message)) return done(Errors.expired(`too old resource version: ${revision} (${revision})`));
+          return done(etcdError(err ?? { code: 14, message: "no response" }));
+        }
+        if (revision === 0) revision = resp.header.revision;
+        let lastKey = "";
+        for (const kv of resp.kvs) {
+          lastKey = text(kv.key);
+          const obj = decode(kv);
+          if (!filter(obj)) continue;
+          items.push(obj);
+          if (limit && items.length === limit) {
+            // Is anything after this key? Then hand out a continue token.
+            const consumedAll = kv === resp.kvs[resp.kvs.length - 1] && !resp.more;
+            if (consumedAll) return done(undefined, { items, resourceVersion: String(revision) });
+            return done(undefined, { items, resourceVersion: String(revision), continue: encodeContinue(revision, lastKey.slice(prefix.length) + "\u0000") });
+          }
+        }
+        if (resp.more && lastKey) return page(lastKey + "\u0000");
+        done(undefined, { items, resourceVersion: String(revision) });
+      });
+    };
+    page(start);
+  }
+
+  /** Creates obj (name already final); AlreadyExists if the key exists. */
+  create(info: ResourceInfo, obj: KubeObject, done: Done<KubeObject>): void {
+    const key = utf8(storageKey(info, obj.metadata.namespace, obj.metadata.name!));
+    const value = encode(obj);
+    if (value.length > MAX_OBJECT_BYTES) return done(Errors.tooLarge(MAX_OBJECT_BYTES));
+    this.kv.txn(
+      { compare: [{ key, target: "CREATE", result: "EQUAL", create_revision: 0 }], success: [{ request_put: { key, value } }], failure: [] },
+      (err, resp) => {
+        if (err || !resp) return done(etcdError(err ?? { code: 14, message: "no response" }));
+        if (!resp.succeeded) return done(Errors.alreadyExists(info, obj.metadata.name!));
+        const out: KubeObject = JSON.parse(JSON.stringify(obj));
+        out.metadata.resourceVersion = String(resp.header.revision);
+        done(undefined, out);
+      },
+    );
+  }
+
+  /**
+   * GuaranteedUpdate: read, let `decide` compute the new state from the current one, write it
+   * guarded by the mod_revision read; if another write got in first, read again and decide again.
+   * `decide` sees undefined when the object does not exist. An update that changes nothing is not
+   * written (the resourceVersion stays), as in Kubernetes.
+   */
+  update(info: ResourceInfo, namespace: string | undefined, name: string, decide: (cur: KubeObject | undefined) => UpdateDecision, done: Done<KubeObject>, options: { dryRun?: boolean } = {}): void {
+    const key = utf8(storageKey(info, namespace, name));
+    const attempt = (tries: number) => {
+      this.kv.range({ key }, (err, resp) => {
+        if (err || !resp) return done(etcdError(err ?? { code: 14, message: "no response" }));
+        const kv: KeyValue | undefined = resp.kvs[0];
+        const cur = kv ? decode(kv) : undefined;
+        let d: UpdateDecision;
+        try {
+          d = decide(cur ? JSON.parse(JSON.stringify(cur)) : undefined);
+        } catch (e) {
+          // A bug in a decide function must not take the simulation down: the request gets a 500.
+          return done(e instanceof StatusError ? e : Errors.internal(e instanceof Error ? e.message : String(e)));
+        }
+        if (d.type === "error") return done(d.error);
+        // dryRun=All: everything but the write.
+        if (options.dryRun) return done(undefined, d.object);
+        const modRev = kv ? kv.mod_revision : 0;
+        const guard = { key, target: "MOD" as const, result: "EQUAL" as const, mod_revision: modRev };
+        if (d.type === "delete") {
+          const gone = d.object;
+          this.kv.txn({ compare: [guard], success: [{ request_delete_range: { key } }], failure: [] }, (err2, r2) => {
+            if (err2 || !r2) return done(etcdError(err2 ?? { code: 14, message: "no response" }));
+            if (!r2.succeeded) return tries < 16 ? attempt(tries + 1) : done(Errors.conflict(info, name));
+            gone.metadata.resourceVersion = String(r2.header.revision);
+            done(undefined, gone);
+          });
+          return;
+        }
+        const next = d.object;
+        if (cur && deepEqual(stripRV(next), stripRV(cur))) return done(undefined, cur);
+        const value = encode(next);
+        if (value.length > MAX_OBJECT_BYTES) return done(Errors.tooLarge(MAX_OBJECT_BYTES));
+        this.kv.txn({ compare: [guard], success: [{ request_put: { key, value } }], failure: [] }, (err2, r2) => {
+          if (err2 || !r2) return done(etcdError(err2 ?? { code: 14, message: "no response" }));
+          if (!r2.succeeded) return tries < 16 ? attempt(tries + 1) : done(Errors.conflict(info, name));
+          const out: KubeObject = JSON.parse(JSON.stringify(next));
+          out.metadata.resourceVersion = String(r2.header.revision);
+          done(undefined, out);
+        });
+      });
+    };
+    attempt(0);
+  }
+
+  /**
+   * Watches a resource (optionally one namespace, one name) from a resourceVersion. Returns a
+   * handle whose stop() cancels the etcd watch.
+   */
+  watch(info: ResourceInfo, namespace: string | undefined, opts: WatchOptions, sink: WatchSink): { stop(): void } {
+    const prefix = opts.name ? storageKey(info, namespace, opts.name) : prefixOf(info, namespace);
+    const rangeEnd = opts.name ? "" : prefixEnd(utf8(prefix));
+    const filter = opts.filter ?? (() => true);
+    let stopped = false;
+    let w: KvWatch | undefined;
+    const startWatch = (fromRev: number) => {
+      if (stopped) return;
+      w = this.kv.watch({ key: utf8(prefix), range_end: rangeEnd, start_revision: fromRev, prev_kv: true }, (r: WatchResponse) => {
+        if (stopped) return;
+        if (r.canceled) {
+          stopped = true;
+          const rv = fromRev - 1;
+          // The message of the real watch cache: the RV asked for, and the oldest one still served - 1.
+          return sink.error(Errors.expired(r.compact_revision > 0 ? `too old resource version: ${rv} (${r.compact_revision - 1})` : `watch closed: ${r.cancel_reason || "canceled by etcd"}`));
+        }
+        for (const ev of r.events) {
+          if (stopped) return;
+          const rev = ev.kv.mod_revision;
+          const prev = ev.prev_kv && ev.prev_kv.value ? decode(ev.prev_kv, rev) : undefined;
+          const prevOk = prev ? filter(prev) : false;
+          if (ev.type === "DELETE") {
+            if (prev && prevOk) sink.event("DELETED", prev, rev);
+            else sink.progress(rev);
+            continue;
+          }
+          const cur = decode(ev.kv);
+          const curOk = filter(cur);
+          if (curOk && prevOk) sink.event("MODIFIED", cur, rev);
+          else if (curOk && (prev || ev.kv.version === 1)) sink.event("ADDED", cur, rev);
+          else if (curOk) sink.event(ev.kv.version === 1 ? "ADDED" : "MODIFIED", cur, rev);
+          else if (prevOk) sink.event("DELETED", prev!, rev);
+          else sink.progress(rev);
+        }
+      });
+    };
+    const rv = opts.resourceVersion ?? "";
+    if (rv === "" || rv === "0") {
+      // Synthetic ADDED for what exists now, then everything after that revision.
+      this.kv.range({ key: utf8(prefix), range_end: rangeEnd }, (err, resp) => {
+        if (stopped) return;
+        if (err || !resp) {
+          stopped = true;
+          return sink.error(etcdError(err ?? { code: 14, message: "no response" }));
+        }
+        for (const kv of resp.kvs) {
+          const obj = decode(kv);
+          if (filter(obj)) sink.event("ADDED", obj, kv.mod_revision);
+        }
+        sink.progress(resp.header.revision);
+        startWatch(resp.header.revision + 1);
+      });
+    } else startWatch(Number(rv) + 1);
+    return {
+      stop: () => {
+        stopped = true;
+        w?.cancel();
+      },
+    };
+  }
+
+  /** The store's current revision (a count-only range: cheap). */
+  revision(done: Done<number>): void {
+    this.kv.range({ key: utf8("/registry/"), range_end: prefixEnd(utf8("/registry/")), count_only: true }, (err, resp) => {
+      if (err || !resp) return done(etcdError(err ?? { code: 14, message: "no response" }));
+      done(undefined, resp.header.revision);
+    });
+  }
+
+  /** Compacts etcd's history up to a revision (the real server does it every 5 minutes). */
+  compact(revision: number, done: Done<number>): void {
+    this.kv.compact({ revision }, (err) => done(err ? etcdError(err) : undefined, revision));
+  }
+}
+
+function stripRV(o: KubeObject): KubeObject {
+  return { ...o, metadata: { ...o.metadata, resourceVersion: undefined } };
+}
