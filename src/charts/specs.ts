@@ -243,7 +243,8 @@ export function sequence(data: readonly object[], o: SequenceOptions = {}): Spec
         transform: [{ filter: "datum.received != null" }],
         mark: { type: "rule", strokeWidth: 1.5 },
         encoding: {
-          x: { field: "sent", type: "quantitative", title: TIME_TITLE },
+          // Messages happen late in a run: the axis starts at the first one, not at t=0.
+          x: { field: "sent", type: "quantitative", title: TIME_TITLE, scale: { zero: false } },
           x2: { field: "received" },
           y: { field: "from", ...y },
           y2: { field: "to" },
