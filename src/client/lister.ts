@@ -6,6 +6,8 @@
 //
 // Controllers must treat what a lister returns as read-only: it is the cache itself.
 
+import { parseLabelSelector, selectorFromLabelSelector } from "../apiserver/registry/selectors";
+import type { Parsed, Selector as LabelRequirements } from "../apiserver/registry/selectors";
 import type { KubeObjectLike } from "./list-watch";
 
 // ---- keys ----
@@ -197,80 +199,31 @@ export interface LabelSelector {
  */
 export type Selector = string | LabelSelector | ((labels: Record<string, string>) => boolean);
 
-type Requirement = { key: string; op: "in" | "notin" | "exists" | "!"; values: string[] };
-
-/** Compiles a selector into a predicate over labels; throws, saying why, on a malformed string. */
+/** Compiles a selector into a predicate over labels; throws, saying why, on a malformed one. */
 export function labelSelectorMatcher(selector: Selector | undefined): (labels: Record<string, string>) => boolean {
   if (selector === undefined) return () => true;
   if (typeof selector === "function") return selector;
-  const reqs = typeof selector === "string" ? parseSelector(selector) : fromLabelSelector(selector);
-  if (reqs.length === 0) return () => true;
-  return (labels) => reqs.every((r) => matches(r, labels));
+  // The same grammar and matching rules the API server applies to ?labelSelector=.
+  let parsed: Parsed<LabelRequirements>;
+  if (typeof selector === "string") {
+    parsed = parseLabelSelector(selector);
+  } else {
+    for (const e of selector.matchExpressions ?? []) {
+      if ((e.operator === "In" || e.operator === "NotIn") && !(e.values && e.values.length)) {
+        throw new Error(`values: Required value: must be specified when \`operator\` is 'In' or 'NotIn'`);
+      }
+    }
+    parsed = selectorFromLabelSelector(selector);
+  }
+  if (parsed.ok !== true) throw new Error(`${(parsed as { error: string }).error} (label selector ${JSON.stringify(selector)})`);
+  const compiled = (parsed as { selector: LabelRequirements }).selector;
+  if (compiled.empty) return () => true;
+  return (labels) => compiled.matches(labels);
 }
 
 /** client-go's labels.SelectorFromSet: every key equals its value. */
 export function selectorFromSet(set: Record<string, string>): LabelSelector {
   return { matchLabels: { ...set } };
-}
-
-function matches(r: Requirement, labels: Record<string, string>): boolean {
-  const has = Object.prototype.hasOwnProperty.call(labels, r.key);
-  switch (r.op) {
-    case "exists":
-      return has;
-    case "!":
-      return !has;
-    case "in":
-      return has && r.values.includes(labels[r.key]);
-    case "notin":
-      // As in Kubernetes: a missing label satisfies "notin" (and "!=").
-      return !has || !r.values.includes(labels[r.key]);
-  }
-}
-
-function fromLabelSelector(s: LabelSelector): Requirement[] {
-  const out: Requirement[] = [];
-  for (const [k, v] of Object.entries(s.matchLabels ?? {})) out.push({ key: k, op: "in", values: [v] });
-  for (const e of s.matchExpressions ?? []) {
-    const op = ({ In: "in", NotIn: "notin", Exists: "exists", DoesNotExist: "!" } as const)[e.operator];
-    if (!op) throw new Error(`"${e.operator}" is not a valid label selector operator`);
-    if ((op === "in" || op === "notin") && !(e.values && e.values.length)) throw new Error(`values: Required value: must be specified when \`operator\` is 'In' or 'NotIn'`);
-    out.push({ key: e.key, op, values: e.values ?? [] });
-  }
-  return out;
-}
-
-function parseSelector(s: string): Requirement[] {
-  const out: Requirement[] = [];
-  // Split on commas outside parentheses.
-  const parts: string[] = [];
-  let depth = 0;
-  let cur = "";
-  for (const ch of s) {
-    if (ch === "(") depth++;
-    if (ch === ")") depth--;
-    if (ch === "," && depth === 0) {
-      parts.push(cur);
-      cur = "";
-    } else cur += ch;
-  }
-  parts.push(cur);
-  for (const raw of parts) {
-    const p = raw.trim();
-    if (p === "") {
-      if (s.trim() === "") continue;
-      throw new Error(`unable to parse requirement: found ',', expected: identifier in selector "${s}"`);
-    }
-    let m: RegExpMatchArray | null;
-    if ((m = p.match(/^!\s*([\w./-]+)$/))) out.push({ key: m[1], op: "!", values: [] });
-    else if ((m = p.match(/^([\w./-]+)\s+(in|notin)\s*\(([^)]*)\)$/))) {
-      const values = m[3].split(",").map((v) => v.trim());
-      out.push({ key: m[1], op: m[2] as "in" | "notin", values });
-    } else if ((m = p.match(/^([\w./-]+)\s*(==|=|!=)\s*([\w./-]*)$/))) out.push({ key: m[1], op: m[2] === "!=" ? "notin" : "in", values: [m[3]] });
-    else if ((m = p.match(/^([\w./-]+)$/))) out.push({ key: m[1], op: "exists", values: [] });
-    else throw new Error(`unable to parse requirement "${p}" in label selector "${s}"`);
-  }
-  return out;
 }
 
 // ---- listers ----

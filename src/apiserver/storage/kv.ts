@@ -3,32 +3,14 @@
 // the storage runs on either without knowing which.
 
 import type { Callback } from "../../etcd/client/client";
-import type {
-  CompactionRequest,
-  CompactionResponse,
-  DeleteRangeRequest,
-  DeleteRangeResponse,
-  PutRequest,
-  PutResponse,
-  RangeRequest,
-  RangeResponse,
-  TxnRequest,
-  TxnResponse,
-  WatchCreateRequest,
-  WatchResponse,
-} from "../../etcd/mvcc/types";
+import type { KvBackend } from "../../etcd/real/backend";
 
 export type { Callback };
 
+/** A watch as the storage uses it: it only ever cancels. */
 export interface KvWatch {
   cancel(): void;
 }
 
-export interface KvStore {
-  range(request: RangeRequest, cb: Callback<RangeResponse>): void;
-  put(request: PutRequest, cb: Callback<PutResponse>): void;
-  deleteRange(request: DeleteRangeRequest, cb: Callback<DeleteRangeResponse>): void;
-  txn(request: TxnRequest, cb: Callback<TxnResponse>): void;
-  compact(request: CompactionRequest, cb: Callback<CompactionResponse>): void;
-  watch(request: WatchCreateRequest, handler: (r: WatchResponse) => void): KvWatch;
-}
+/** The subset of the etcd client interface (KvBackend) the storage calls. */
+export type KvStore = Pick<KvBackend, "range" | "put" | "deleteRange" | "txn" | "compact" | "watch">;
