@@ -7,3 +7,5 @@ export * from "./rate-limiter";
 export * from "./workqueue";
 export * from "./lister";
 export * from "./informer";
+export * from "./informer-factory";
+export * from "./events";
