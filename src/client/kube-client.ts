@@ -142,6 +142,14 @@ export class KubeClient {
     this.put(obj, "status", cb);
   }
 
+  /**
+   * PUT to a subresource that takes the whole object: "status", or a namespace's "finalize"
+   * (`PUT /api/v1/namespaces/{name}/finalize`, which changes spec.finalizers only).
+   */
+  updateSubresource(obj: KubeObject, subresource: string, cb: KubeCallback<KubeObject>): void {
+    this.put(obj, subresource, cb);
+  }
+
   patch(ref: ResourceRef, name: string, namespace: string | undefined, type: PatchType, patch: unknown, cb: KubeCallback<KubeObject>, subresource = ""): void {
     this.call("PATCH", this.path(ref, namespace, name, subresource), {}, JSON.stringify(patch), cb as KubeCallback<unknown>, PATCH_CONTENT[type]);
   }

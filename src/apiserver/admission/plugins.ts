@@ -3,11 +3,13 @@
 // (mutating phase, before validation) and/or refuse it (validating phase, after validation).
 // They are synchronous: what they look up comes from the server's caches.
 //
-// Not here: LimitRanger and ResourceQuota — LimitRange and ResourceQuota are not (yet) in the
-// resource catalog, so there is nothing for them to enforce; PodSecurity, Priority and
-// TaintNodesByCondition, which later chapters may add.
+// LimitRanger and Priority live in their own files; ResourceQuota needs a compare-and-swap on
+// the quota's status, so the server runs it as a step between admission and storage
+// (../server/quota.ts). Not here: PodSecurity, NodeRestriction, TaintNodesByCondition.
 
 import { Errors } from "../registry/errors";
+import { LimitRanger } from "./limit-ranger";
+import { Priority } from "./priority";
 import type { KubeObject } from "../registry/object";
 import type { ResourceInfo } from "../registry/resources";
 import type { UserInfo } from "../server/authn";
@@ -26,6 +28,10 @@ export interface AdmissionAttributes {
 export interface AdmissionLookups {
   namespace(name: string): KubeObject | undefined;
   serviceAccount(namespace: string, name: string): KubeObject | undefined;
+  /** Every PriorityClass (cluster-scoped). */
+  priorityClasses(): KubeObject[];
+  /** The LimitRanges of a namespace. */
+  limitRanges(namespace: string): KubeObject[];
   /** Five characters from the name alphabet, from the seeded generator. */
   randomSuffix(): string;
 }
@@ -50,7 +56,7 @@ export const NamespaceLifecycle: AdmissionPlugin = {
     // Creating a subresource (a pod's binding) in a terminating namespace is still allowed.
     if (ns.status?.phase === "Terminating" && !a.subresource) {
       const e = Errors.forbidden(a.info, a.name, `unable to create new content in namespace ${a.namespace} because it is being terminated`);
-      e.status.details!.causes = [{ reason: "NamespaceTerminating", message: `namespace ${a.namespace} is terminating`, field: "metadata.namespace" }];
+      e.status.details!.causes = [{ reason: "NamespaceTerminating", message: `namespace ${a.namespace} is being terminated`, field: "metadata.namespace" }];
       throw e;
     }
   },
@@ -116,4 +122,5 @@ export const DefaultTolerationSeconds: AdmissionPlugin = {
   },
 };
 
-export const DEFAULT_PLUGINS: AdmissionPlugin[] = [NamespaceLifecycle, ServiceAccount, DefaultTolerationSeconds];
+/** The real order: NamespaceLifecycle, LimitRanger, ServiceAccount, ..., Priority, DefaultTolerationSeconds, ..., ResourceQuota (which runs as the storage step's reservation). */
+export const DEFAULT_PLUGINS: AdmissionPlugin[] = [NamespaceLifecycle, LimitRanger, ServiceAccount, Priority, DefaultTolerationSeconds];

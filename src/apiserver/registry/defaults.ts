@@ -148,6 +148,26 @@ const DEFAULTERS: Record<string, (o: KubeObject) => void> = {
     o.spec = o.spec ?? {};
     o.status = o.status ?? {};
   },
+  PriorityClass: (o) => setDefault(o, "preemptionPolicy", "PreemptLowerPriority"),
+  LimitRange: (o) => {
+    // SetDefaults_LimitRangeItem: for containers, default limit = max, default request =
+    // default limit, else min [k/k pkg/apis/core/v1/defaults.go].
+    for (const item of o.spec?.limits ?? []) {
+      if (!isPlainObject(item) || item.type !== "Container") continue;
+      for (const [k, v] of Object.entries(item.max ?? {})) {
+        item.default = item.default ?? {};
+        if (item.default[k] === undefined) item.default[k] = v;
+      }
+      for (const [k, v] of Object.entries(item.default ?? {})) {
+        item.defaultRequest = item.defaultRequest ?? {};
+        if (item.defaultRequest[k] === undefined) item.defaultRequest[k] = v;
+      }
+      for (const [k, v] of Object.entries(item.min ?? {})) {
+        item.defaultRequest = item.defaultRequest ?? {};
+        if (item.defaultRequest[k] === undefined) item.defaultRequest[k] = v;
+      }
+    }
+  },
   Event: (o) => {
     setDefault(o, "type", "Normal");
     setDefault(o, "count", 1);

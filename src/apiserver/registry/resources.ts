@@ -49,7 +49,7 @@ function r(group: string, version: string, kind: string, resource: string, names
 }
 
 export const RESOURCES: readonly ResourceInfo[] = [
-  r("", "v1", "Namespace", "namespaces", false, { shortNames: ["ns"], verbs: ["create", "delete", "get", "list", "patch", "update", "watch"], subresources: [STATUS("", "v1", "Namespace")] }),
+  r("", "v1", "Namespace", "namespaces", false, { shortNames: ["ns"], verbs: ["create", "delete", "get", "list", "patch", "update", "watch"], subresources: [STATUS("", "v1", "Namespace"), { name: "finalize", kind: { group: "", version: "v1", kind: "Namespace" }, verbs: ["update"] }] }),
   r("", "v1", "Pod", "pods", true, {
     shortNames: ["po"],
     categories: ["all"],
@@ -75,6 +75,9 @@ export const RESOURCES: readonly ResourceInfo[] = [
   r("rbac.authorization.k8s.io", "v1", "ClusterRole", "clusterroles", false),
   r("rbac.authorization.k8s.io", "v1", "RoleBinding", "rolebindings", true),
   r("rbac.authorization.k8s.io", "v1", "ClusterRoleBinding", "clusterrolebindings", false),
+  r("", "v1", "LimitRange", "limitranges", true, { shortNames: ["limits"] }),
+  r("", "v1", "ResourceQuota", "resourcequotas", true, { shortNames: ["quota"], subresources: [STATUS("", "v1", "ResourceQuota")] }),
+  r("scheduling.k8s.io", "v1", "PriorityClass", "priorityclasses", false, { shortNames: ["pc"] }),
   r("authorization.k8s.io", "v1", "SelfSubjectAccessReview", "selfsubjectaccessreviews", false, { verbs: ["create"] }),
 ];
 

@@ -7,6 +7,7 @@ import { isDNS1035Label, isDNS1123Label, isDNS1123Subdomain, isPathSegmentName, 
 import { deepEqual, isPlainObject, KubeObject } from "./object";
 import type { ResourceInfo } from "./resources";
 import { selectorFromLabelSelector, labelSelectorString } from "./selectors";
+import { POLICY_KIND_RULES, validatePolicyUpdate } from "./validation-policy";
 
 type Errs = FieldError[];
 type NameCheck = (v: string) => string[];
@@ -339,6 +340,7 @@ function validateBinding(obj: KubeObject, errs: Errs, cluster: boolean): void {
 // ---- per kind ----
 
 const KIND_RULES: Record<string, (obj: KubeObject, errs: Errs) => void> = {
+  ...POLICY_KIND_RULES,
   Pod: (o, e) => validatePodSpec(o.spec, new Path("spec"), e),
   Deployment: (o, e) => validateWorkload(o, e, "Deployment"),
   ReplicaSet: (o, e) => validateWorkload(o, e, "ReplicaSet"),
@@ -389,6 +391,7 @@ export function validateCreate(obj: KubeObject, info: ResourceInfo): FieldError[
 /** Validation on update: the create rules plus what may not change. */
 export function validateUpdate(obj: KubeObject, old: KubeObject, info: ResourceInfo): FieldError[] {
   const errs = validateCreate(obj, info);
+  validatePolicyUpdate(obj, old, errs);
   if (info.kind === "Deployment" || info.kind === "ReplicaSet") {
     if (!deepEqual(normSel(obj.spec?.selector), normSel(old.spec?.selector)))
       errs.push(field.invalid("spec.selector", labelSelectorString(obj.spec?.selector ?? {}), "field is immutable"));

@@ -8,7 +8,7 @@ import { Duration, parseDuration, Simulation } from "../../sim/index";
 import type { Rng } from "../../sim/rng";
 import { DEFAULT_PLUGINS, AdmissionAttributes, AdmissionLookups, AdmissionPlugin } from "../admission/plugins";
 import type { RestRequest, RestResponder, RestStream } from "../rest";
-import { applyDefaults } from "../registry/defaults";
+import { applyDefaults, qosClass } from "../registry/defaults";
 import { Errors, Status, StatusError, successStatus, toStatus } from "../registry/errors";
 import { field, FieldError } from "../registry/field-errors";
 import { clone, isPlainObject, KubeObject } from "../registry/object";
@@ -21,11 +21,12 @@ import { ObjectStore, UpdateDecision } from "../storage/store";
 import { StaticToken, TokenAuthenticator, UserInfo } from "./authn";
 import { bootstrapObjects } from "./bootstrap";
 import { ObjectCache } from "./cache";
+import { QuotaAdmission } from "./quota";
 import { decodeAs, decodeObject, parseBody } from "./decode";
 import type { ClientBoundMsg, ServerBound } from "./protocol";
 import { forbiddenReason, RbacAuthorizer, Attributes } from "./rbac";
 import { parseRequest, query, RequestInfo } from "./request-info";
-import { CREATE_ON_UPDATE, DeleteOptions, planDelete, prepareForCreate, prepareForUpdate, readyToRemove } from "./strategy";
+import { CREATE_ON_UPDATE, DeleteOptions, planDelete, prepareForCreate, prepareForUpdate, readyToRemove, validateFinalizerNames } from "./strategy";
 
 export interface ApiServerOptions {
   /** The etcd client: the simulated cluster's EtcdClient or a real etcd's client. */
@@ -46,6 +47,8 @@ export interface ApiServerOptions {
    * history stays watchable; older resourceVersions get 410 Gone.
    */
   compactionInterval?: Duration;
+  /** How long Events live after their last write (--event-ttl, default 1h). */
+  eventTTL?: Duration;
 }
 
 const NAME_ALPHABET = "bcdfghjklmnpqrstvwxz2456789";
@@ -74,6 +77,7 @@ export class ApiServer {
   private readonly nameRng: Rng;
   private readonly bookmarkMs: number;
   private readonly caches = new Map<string, ObjectCache>();
+  private readonly quota: QuotaAdmission;
   private seq = 0;
   /** Open watch streams of network clients, by request id, to close on api.cancel. */
   private readonly clientStreams = new Map<string, () => void>();
@@ -82,18 +86,21 @@ export class ApiServer {
   constructor(sim: Simulation, options: ApiServerOptions) {
     this.sim = sim;
     this.name = options.name ?? "apiserver";
-    this.store = new ObjectStore(options.etcd);
+    const eventTtlSeconds = Math.ceil(parseDuration(options.eventTTL ?? "1h") / 1000);
+    // Events are stored with a lease, so etcd drops them an hour after their last write.
+    this.store = new ObjectStore(options.etcd, { now: () => sim.now, ttlSeconds: (info) => (info.kind === "Event" ? eventTtlSeconds : undefined) });
     this.plugins = options.admission ?? DEFAULT_PLUGINS;
     this.uidRng = sim.rng.fork(`${this.name}/uid`);
     this.nameRng = sim.rng.fork(`${this.name}/names`);
     this.bookmarkMs = parseDuration(options.bookmarkInterval ?? "1m");
-    for (const r of ["namespaces", "serviceaccounts", "services", "roles", "clusterroles", "rolebindings", "clusterrolebindings"]) {
+    for (const r of ["namespaces", "serviceaccounts", "services", "roles", "clusterroles", "rolebindings", "clusterrolebindings", "priorityclasses", "limitranges", "resourcequotas"]) {
       const info = RESOURCES.find((x) => x.resource === r)!;
       const c = new ObjectCache(this.store, info);
       this.caches.set(r, c);
       c.start();
     }
     const cache = (r: string) => this.caches.get(r)!;
+    this.quota = new QuotaAdmission(this.store, (ns) => cache("resourcequotas").list(ns));
     this.authn = new TokenAuthenticator(options.tokens ?? [], sim.rng.fork(`${this.name}/tokens`), (ns, n) => !!cache("serviceaccounts").get(ns, n));
     this.authz = new RbacAuthorizer({
       roles: (ns) => cache("roles").list(ns),
@@ -261,7 +268,10 @@ export class ApiServer {
   private dispatch(ctx: Ctx, ri: RequestInfo): void {
     const info = ri.info;
     const sub = ri.subresource;
-    if (sub && !(sub === "finalize" && info.kind === "Namespace") && !info.subresources.some((s) => s.name === sub)) throw Errors.pathNotFound();
+    const subInfo = sub ? info.subresources.find((s) => s.name === sub) : undefined;
+    if (sub && !subInfo) throw Errors.pathNotFound();
+    // namespaces/finalize answers PUT only [k/k pkg/registry/core/namespace/storage FinalizeREST].
+    if (sub === "finalize" && ri.verb !== "update") throw Errors.methodNotAllowed(ri.verb, info);
     if (!sub && !info.verbs.includes(ri.verb)) throw Errors.methodNotAllowed(ri.verb, info);
     if (info.kind === "SelfSubjectAccessReview") return this.selfSubjectAccessReview(ctx, ri);
     if (sub === "log") throw Errors.badRequest(`pod logs are served by the kubelet, which this cluster does not run yet`);
@@ -295,6 +305,8 @@ export class ApiServer {
     return {
       namespace: (n) => this.caches.get("namespaces")!.get(undefined, n),
       serviceAccount: (ns, n) => this.caches.get("serviceaccounts")!.get(ns, n),
+      priorityClasses: () => this.caches.get("priorityclasses")!.list(),
+      limitRanges: (ns) => this.caches.get("limitranges")!.list(ns),
       randomSuffix: () => this.randomSuffix(),
     };
   }
@@ -352,6 +364,8 @@ export class ApiServer {
     this.trace(ctx, "decode", "ok");
     const a: AdmissionAttributes = { operation: "CREATE", info, subresource: "", namespace: ri.namespace, name: obj.metadata.name ?? "", user: ctx.user!, object: obj, oldObject: undefined };
     this.admit(ctx, "mutating", a);
+    // PrepareForCreate runs after mutating admission: the QoS class sees LimitRanger's defaults.
+    if (obj.kind === "Pod" && obj.status && typeof obj.status === "object") obj.status.qosClass = qosClass(obj.spec);
     this.validate(ctx, info, obj);
     this.admit(ctx, "validating", a);
     return obj;
@@ -361,6 +375,8 @@ export class ApiServer {
     const info = ri.info;
     const next = prepareForUpdate(obj, cur, info, statusOnly);
     applyDefaults(next);
+    // A Service that became NodePort (or lost a port's nodePort) gets one now, as on create.
+    if (info.kind === "Service" && !statusOnly) this.allocate(next);
     const a: AdmissionAttributes = { operation: "UPDATE", info, subresource: ri.subresource, namespace: ri.namespace, name: ri.name, user: ctx.user!, object: next, oldObject: cur };
     this.admit(ctx, "mutating", a);
     this.validate(ctx, info, next, cur);
@@ -495,12 +511,17 @@ export class ApiServer {
     this.allocate(obj);
     const generated = !!obj.metadata.generateName && obj.metadata.name!.startsWith(obj.metadata.generateName.slice(0, 58));
     if (dryRun) return this.respond(ctx, 201, obj);
-    this.store.create(info, obj, (err, created) => {
-      this.trace(ctx, "storage", err ? "error" : "ok", { op: "create" });
-      if (err && err.reason === "AlreadyExists" && generated) return this.fail(ctx, Errors.generateNameConflict(info, obj.metadata.name!));
-      if (err || !created) return this.fail(ctx, err);
-      this.observe(info, created);
-      this.respond(ctx, 201, created);
+    // ResourceQuota: charge the namespace's quotas (a CAS on their status) before storing.
+    this.quota.charge(info, obj, (qerr) => {
+      this.trace(ctx, "admission", qerr ? "denied" : "ok", { phase: "validating", plugin: "ResourceQuota" });
+      if (qerr) return this.fail(ctx, qerr);
+      this.store.create(info, obj, (err, created) => {
+        this.trace(ctx, "storage", err ? "error" : "ok", { op: "create" });
+        if (err && err.reason === "AlreadyExists" && generated) return this.fail(ctx, Errors.generateNameConflict(info, obj.metadata.name!));
+        if (err || !created) return this.fail(ctx, err);
+        this.observe(info, created);
+        this.respond(ctx, 201, created);
+      });
     });
   }
 
@@ -565,8 +586,16 @@ export class ApiServer {
       }
       if (wantRV && wantRV !== cur.metadata.resourceVersion) return { type: "error", error: Errors.conflict(info, ri.name) };
       if (finalize) {
+        // finalizeNamespaceStrategy: only spec.finalizers changes; metadata and status stay.
+        const finalizers: string[] = obj.spec?.finalizers ?? [];
+        const errs = validateFinalizerNames(finalizers);
+        this.trace(ctx, "validation", errs.length ? "invalid" : "ok");
+        if (errs.length) return { type: "error", error: Errors.invalid(info, ri.name, errs) };
         const next = clone(cur);
-        next.spec = { ...(next.spec ?? {}), finalizers: obj.spec?.finalizers ?? [] };
+        next.spec = { ...(next.spec ?? {}), finalizers };
+        // omitempty: an empty list is not written.
+        if (finalizers.length === 0) delete next.spec.finalizers;
+        // ShouldDeleteNamespaceDuringUpdate: a terminating namespace with nothing left to finalize goes.
         return readyToRemove(next) ? { type: "delete", object: next } : { type: "update", object: next };
       }
       return this.admitUpdate(ctx, ri, clone(obj), cur, statusOnly);
@@ -656,6 +685,13 @@ export class ApiServer {
         return { type: "error", error: Errors.conflict(info, ri.name, `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${cur.metadata.uid}`) };
       if (pre.resourceVersion && pre.resourceVersion !== cur.metadata.resourceVersion)
         return { type: "error", error: Errors.conflict(info, ri.name, `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${cur.metadata.resourceVersion}`) };
+      // A namespace already terminating waits for its finalizers; deleting again is a conflict
+      // [k/k pkg/registry/core/namespace/storage/storage.go Delete].
+      if (cur.kind === "Namespace" && cur.metadata.deletionTimestamp && (cur.spec?.finalizers ?? []).length > 0)
+        return {
+          type: "error",
+          error: Errors.conflict(info, ri.name, "The system is ensuring all content is removed from this namespace.  Upon completion, this namespace will automatically be purged by the system."),
+        };
       const plan = planDelete(cur, opts, this.sim.now);
       removed = plan.type === "delete";
       return plan;

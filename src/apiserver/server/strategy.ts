@@ -2,6 +2,7 @@
 // server sets on create, what an update may change, when generation moves, how status is kept
 // apart from spec, and what a delete does (at once, gracefully, or held by finalizers).
 
+import { field, FieldError } from "../registry/field-errors";
 import { deepEqual, KubeObject, timestamp } from "../registry/object";
 import type { ResourceInfo } from "../registry/resources";
 
@@ -15,17 +16,65 @@ const RESET_STATUS_ON_CREATE = new Set(["Pod", "Deployment", "ReplicaSet", "Serv
 /** Kinds an update (PUT) may create when missing (AllowCreateOnUpdate). */
 export const CREATE_ON_UPDATE = new Set(["Endpoints", "EndpointSlice", "Lease", "Event", "Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding"]);
 
+/**
+ * Kinds whose strategy tracks metadata.generation (PrepareForCreate sets Generation = 1). In 1.32
+ * these are the workload kinds [k/k pkg/registry/apps/deployment/strategy.go and its siblings, batch, policy]; core kinds
+ * (Pod until 1.33's PodObservedGenerationTracking, Service, ConfigMap, Namespace...) have none.
+ */
+export const GENERATION_KINDS = new Set(["Deployment", "ReplicaSet", "StatefulSet", "DaemonSet", "Job", "CronJob", "PodDisruptionBudget"]);
+
+/** Kinds whose generation also moves on annotation changes (copied to their ReplicaSets). */
+const ANNOTATIONS_BUMP_GENERATION = new Set(["Deployment", "StatefulSet", "DaemonSet"]);
+
+/**
+ * Go's `omitempty`: an empty map or list in metadata is not serialized, so removing the last
+ * label leaves no `labels: {}` behind.
+ */
+export function dropEmptyMetadata(obj: KubeObject): void {
+  const m = obj.metadata as Record<string, unknown>;
+  for (const k of ["labels", "annotations"]) {
+    const v = m[k];
+    if (v === null || (v && typeof v === "object" && !Array.isArray(v) && Object.keys(v).length === 0)) delete m[k];
+  }
+  for (const k of ["finalizers", "ownerReferences", "managedFields"]) {
+    const v = m[k];
+    if (v === null || (Array.isArray(v) && v.length === 0)) delete m[k];
+  }
+}
+
 /** Metadata the server owns: a write cannot set or change it. */
 export function prepareForCreate(obj: KubeObject, info: ResourceInfo, uid: string, now: number): void {
   const m = obj.metadata;
   m.uid = uid;
   m.creationTimestamp = timestamp(now);
-  m.generation = 1;
+  if (GENERATION_KINDS.has(info.kind)) m.generation = 1;
+  else delete m.generation;
+  dropEmptyMetadata(obj);
   delete m.resourceVersion;
   delete m.deletionTimestamp;
   delete m.deletionGracePeriodSeconds;
   delete m.managedFields;
   if (RESET_STATUS_ON_CREATE.has(info.kind)) obj.status = {};
+  if (info.kind === "Namespace") {
+    // Every namespace starts Active, finalized by "kubernetes" (the namespace controller's token),
+    // whatever the manifest said [k/k pkg/registry/core/namespace/strategy.go PrepareForCreate].
+    const spec = obj.spec && typeof obj.spec === "object" ? obj.spec : (obj.spec = {});
+    const fs: unknown[] = Array.isArray(spec.finalizers) ? spec.finalizers : [];
+    spec.finalizers = fs.includes("kubernetes") ? fs : [...fs, "kubernetes"];
+    obj.status = { phase: "Active" };
+  }
+}
+
+/** Finalizer names in a namespace's spec: standard ("kubernetes") or qualified ("example.com/x"). */
+export function validateFinalizerNames(finalizers: unknown): FieldError[] {
+  if (!Array.isArray(finalizers)) return [field.invalid("spec.finalizers", finalizers, "must be a list of finalizer names")];
+  const errs: FieldError[] = [];
+  finalizers.forEach((f, i) => {
+    const name = String(f);
+    if (!name.includes("/") && name !== "kubernetes")
+      errs.push(field.invalid(`spec.finalizers[${i}]`, f, "name is neither a standard finalizer name nor is it fully qualified"));
+  });
+  return errs;
 }
 
 /**
@@ -45,7 +94,8 @@ export function prepareForUpdate(obj: KubeObject, old: KubeObject, info: Resourc
   const o = old.metadata;
   m.uid = o.uid;
   m.creationTimestamp = o.creationTimestamp;
-  m.generation = o.generation ?? 1;
+  if (o.generation !== undefined) m.generation = o.generation;
+  else delete m.generation;
   if (o.deletionTimestamp) {
     m.deletionTimestamp = o.deletionTimestamp;
     m.deletionGracePeriodSeconds = o.deletionGracePeriodSeconds;
@@ -56,8 +106,44 @@ export function prepareForUpdate(obj: KubeObject, old: KubeObject, info: Resourc
   m.name = o.name;
   if (o.namespace !== undefined) m.namespace = o.namespace;
   delete m.managedFields;
-  if (!status && next.spec !== undefined && !deepEqual(next.spec, old.spec)) m.generation = (o.generation ?? 1) + 1;
+  // A namespace's spec.finalizers change only through /finalize [k/k namespaceStrategy.PrepareForUpdate].
+  if (info.kind === "Namespace" && !status) next.spec = { ...(next.spec ?? {}), finalizers: old.spec?.finalizers ?? [] };
+  dropEmptyMetadata(next);
+  if (!status && GENERATION_KINDS.has(info.kind)) {
+    const specChanged = !deepEqual(next.spec, old.spec);
+    const annotationsChanged = ANNOTATIONS_BUMP_GENERATION.has(info.kind) && !deepEqual(m.annotations ?? {}, o.annotations ?? {});
+    if (specChanged || annotationsChanged) m.generation = (o.generation ?? 1) + 1;
+  }
+  if (info.kind === "Service" && !status) keepAllocatedValues(next, old);
   return next;
+}
+
+/**
+ * A Service update that leaves out what the server allocated (kubectl replace of the original
+ * manifest) keeps it: clusterIP(s) and each port's nodePort, matched by port name
+ * [k/k pkg/registry/core/service/storage/storage.go patchAllocatedValues].
+ */
+function keepAllocatedValues(svc: KubeObject, old: KubeObject): void {
+  const s = svc.spec;
+  const o = old.spec ?? {};
+  if (!s || typeof s !== "object") return;
+  const needsClusterIP = (t: any) => t?.type !== "ExternalName";
+  if (needsClusterIP(o) && needsClusterIP(s)) {
+    if (!s.clusterIP && o.clusterIP) s.clusterIP = o.clusterIP;
+    if ((!Array.isArray(s.clusterIPs) || s.clusterIPs.length === 0) && Array.isArray(o.clusterIPs) && o.clusterIPs.length) s.clusterIPs = [...o.clusterIPs];
+  }
+  const needsNodePort = (t: any) => t?.type === "NodePort" || t?.type === "LoadBalancer";
+  if (needsNodePort(o) && needsNodePort(s) && Array.isArray(s.ports)) {
+    const inNew = new Set(s.ports.map((p: any) => p?.nodePort).filter((n: unknown) => !!n));
+    const byName = new Map<string, number>();
+    for (const p of o.ports ?? []) byName.set(p?.name ?? "", p?.nodePort);
+    for (const p of s.ports) {
+      if (!p || typeof p !== "object" || p.nodePort) continue;
+      const was = byName.get(p.name ?? "");
+      if (was && !inNew.has(was)) p.nodePort = was;
+    }
+  }
+  if (o.healthCheckNodePort && !s.healthCheckNodePort && s.externalTrafficPolicy === "Local") s.healthCheckNodePort = o.healthCheckNodePort;
 }
 
 /** Once deleting, an object with no finalizers left (and no grace period pending) goes. */

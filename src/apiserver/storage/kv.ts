@@ -13,4 +13,4 @@ export interface KvWatch {
 }
 
 /** The subset of the etcd client interface (KvBackend) the storage calls. */
-export type KvStore = Pick<KvBackend, "range" | "put" | "deleteRange" | "txn" | "compact" | "watch">;
+export type KvStore = Pick<KvBackend, "range" | "put" | "deleteRange" | "txn" | "compact" | "watch" | "leaseGrant">;

@@ -14,6 +14,7 @@ import type { ResourceInfo } from "../registry/resources";
 import { storageKey } from "../registry/resources";
 import { decode, decodeContinue, encode, encodeContinue } from "./codec";
 import type { KvStore, KvWatch } from "./kv";
+import { LeaseManager } from "./lease-manager";
 
 export type Done<T> = (err: StatusError | undefined, result?: T) => void;
 
@@ -72,8 +73,31 @@ export interface WatchOptions {
   name?: string;
 }
 
+export interface ObjectStoreOptions {
+  /** Seconds an object of this resource lives after each write (Events: --event-ttl), or undefined. */
+  ttlSeconds?: (info: ResourceInfo) => number | undefined;
+  /** The clock the lease manager reads (virtual ms). */
+  now?: () => number;
+}
+
 export class ObjectStore {
-  constructor(private readonly kv: KvStore) {}
+  private readonly leases: LeaseManager;
+  private readonly ttlSeconds: (info: ResourceInfo) => number | undefined;
+
+  constructor(private readonly kv: KvStore, options: ObjectStoreOptions = {}) {
+    this.leases = new LeaseManager(kv, options.now ?? (() => 0));
+    this.ttlSeconds = options.ttlSeconds ?? (() => undefined);
+  }
+
+  /** The lease a write of this resource attaches to (0: none), then go on. */
+  private withLease(info: ResourceInfo, done: Done<unknown>, go: (lease: number) => void): void {
+    const ttl = this.ttlSeconds(info);
+    if (!ttl) return go(0);
+    this.leases.getLease(ttl, (err, id) => {
+      if (err || id === undefined) return done(etcdError(err ?? { code: 14, message: "no lease" }));
+      go(id);
+    });
+  }
 
   get(info: ResourceInfo, namespace: string | undefined, name: string, done: Done<KubeObject>): void {
     this.kv.range({ key: utf8(storageKey(info, namespace, name)) }, (err, resp) => {
@@ -140,15 +164,17 @@ export class ObjectStore {
     const key = utf8(storageKey(info, obj.metadata.namespace, obj.metadata.name!));
     const value = encode(obj);
     if (value.length > MAX_OBJECT_BYTES) return done(Errors.tooLarge(MAX_OBJECT_BYTES));
-    this.kv.txn(
-      { compare: [{ key, target: "CREATE", result: "EQUAL", create_revision: 0 }], success: [{ request_put: { key, value } }], failure: [] },
-      (err, resp) => {
-        if (err || !resp) return done(etcdError(err ?? { code: 14, message: "no response" }));
-        if (!resp.succeeded) return done(Errors.alreadyExists(info, obj.metadata.name!));
-        const out: KubeObject = JSON.parse(JSON.stringify(obj));
-        out.metadata.resourceVersion = String(resp.header.revision);
-        done(undefined, out);
-      },
+    this.withLease(info, done as Done<unknown>, (lease) =>
+      this.kv.txn(
+        { compare: [{ key, target: "CREATE", result: "EQUAL", create_revision: 0 }], success: [{ request_put: { key, value, lease } }], failure: [] },
+        (err, resp) => {
+          if (err || !resp) return done(etcdError(err ?? { code: 14, message: "no response" }));
+          if (!resp.succeeded) return done(Errors.alreadyExists(info, obj.metadata.name!));
+          const out: KubeObject = JSON.parse(JSON.stringify(obj));
+          out.metadata.resourceVersion = String(resp.header.revision);
+          done(undefined, out);
+        },
+      ),
     );
   }
 
@@ -191,13 +217,16 @@ export class ObjectStore {
         if (cur && deepEqual(stripRV(next), stripRV(cur))) return done(undefined, cur);
         const value = encode(next);
         if (value.length > MAX_OBJECT_BYTES) return done(Errors.tooLarge(MAX_OBJECT_BYTES));
-        this.kv.txn({ compare: [guard], success: [{ request_put: { key, value } }], failure: [] }, (err2, r2) => {
-          if (err2 || !r2) return done(etcdError(err2 ?? { code: 14, message: "no response" }));
-          if (!r2.succeeded) return tries < 16 ? attempt(tries + 1) : done(Errors.conflict(info, name));
-          const out: KubeObject = JSON.parse(JSON.stringify(next));
-          out.metadata.resourceVersion = String(r2.header.revision);
-          done(undefined, out);
-        });
+        // A TTL'd object gets a fresh lease on every write (an Event's count++ renews its hour).
+        this.withLease(info, done as Done<unknown>, (lease) =>
+          this.kv.txn({ compare: [guard], success: [{ request_put: { key, value, lease } }], failure: [] }, (err2, r2) => {
+            if (err2 || !r2) return done(etcdError(err2 ?? { code: 14, message: "no response" }));
+            if (!r2.succeeded) return tries < 16 ? attempt(tries + 1) : done(Errors.conflict(info, name));
+            const out: KubeObject = JSON.parse(JSON.stringify(next));
+            out.metadata.resourceVersion = String(r2.header.revision);
+            done(undefined, out);
+          }),
+        );
       });
     };
     attempt(0);
