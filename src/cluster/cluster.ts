@@ -3,8 +3,16 @@
 // The notebook helpers (apply, get, delete) run virtual time until the answer is there, so a
 // cell reads like a kubectl session.
 //
-// Until the controller manager (chapter 04) exists, the Cluster stands in for one controller:
-// the ServiceAccount controller, which gives every namespace its "default" ServiceAccount (the
+// Components join chapter by chapter, each switched on by an option, so that a chapter's cluster
+// holds only what the course has built so far:
+// - chapter 04: `controllers` (a kube-controller-manager, or two with leader election) and
+//   `nodes` (stand-in nodes, as KWOK has them) with a stand-in binder that places pods;
+// - chapter 05: `scheduler: "kube-scheduler"` replaces the stand-in binder.
+// Every component logs in with its own identity (system:kube-controller-manager,
+// system:node:<name>, system:kube-scheduler) and gets only what RBAC grants it.
+//
+// Without a controller manager (chapters 00-03) the Cluster stands in for one controller: the
+// ServiceAccount controller, which gives every namespace its "default" ServiceAccount (the
 // ServiceAccount admission plugin refuses pods whose account does not exist).
 
 import { parseAllDocuments } from "yaml";
@@ -16,6 +24,13 @@ import type { KvStore } from "../apiserver/storage/kv";
 import type { KubeObject, KubeList } from "../apiserver/registry/object";
 import { KubeApiError, KubeCallback, KubeClient, resolveResource } from "../client/kube-client";
 import type { DeleteOptions, ListOptions, PatchType } from "../client/kube-client";
+import { SharedInformerFactory } from "../client/informer-factory";
+import { COMPONENT_IDENTITIES } from "../apiserver/server/bootstrap";
+import { ControllerManager } from "../controllers/manager";
+import { controllersNamed, KUBE_CONTROLLERS } from "../controllers/all";
+import { StandInNodes } from "../standin/nodes";
+import type { StandInNodesOptions } from "../standin/nodes";
+import { StandInBinder } from "../standin/binder";
 
 export interface ClusterOptions {
   seed?: number | string;
@@ -32,6 +47,17 @@ export interface ClusterOptions {
   trace?: boolean;
   /** The admin's bearer token (default: one drawn from the seeded generator). */
   adminToken?: string;
+  /**
+   * Run kube-controller-manager (chapter 04): true for every controller built, or a list of
+   * --controllers names (see src/controllers/all.ts).
+   */
+  controllers?: boolean | string[];
+  /** How many controller managers compete for the leader Lease (default 1). */
+  controllerManagers?: number;
+  /** Stand-in nodes (chapter 04): how many, or their options. Default none. */
+  nodes?: number | StandInNodesOptions;
+  /** What places pods on nodes: the stand-in binder (default when there are nodes) or none. */
+  binder?: "standin" | "none";
 }
 
 export class Cluster {
@@ -42,7 +68,13 @@ export class Cluster {
   readonly adminToken: string;
   /** kubernetes-admin, group system:masters. */
   readonly admin: KubeClient;
+  /** kube-controller-manager instances (empty unless options.controllers). */
+  readonly controllerManagers: ControllerManager[] = [];
+  /** Stand-in nodes (undefined unless options.nodes). */
+  readonly nodes: StandInNodes | undefined;
+  readonly binder: StandInBinder | undefined;
   private clients = 0;
+  private observer: SharedInformerFactory | undefined;
 
   constructor(options: ClusterOptions = {}) {
     this.sim = new Simulation({ seed: options.seed ?? 1, trace: options.trace ?? true });
@@ -61,7 +93,26 @@ export class Cluster {
       tokens: [{ token: this.adminToken, user: "kubernetes-admin", uid: "kubernetes-admin", groups: ["system:masters"] }],
     });
     this.admin = new KubeClient(this.sim, { name: "kubernetes-admin", token: this.adminToken });
-    this.apiserver.onReady(() => this.startServiceAccountStandIn());
+
+    const controllers = options.controllers === true ? KUBE_CONTROLLERS : options.controllers ? controllersNamed(options.controllers) : undefined;
+    if (controllers) {
+      for (let i = 0; i < (options.controllerManagers ?? 1); i++) {
+        const host = `control-plane-${i + 1}`;
+        const client = this.componentClient(`kube-controller-manager@${host}`, COMPONENT_IDENTITIES.kubeControllerManager);
+        this.controllerManagers.push(new ControllerManager(this.sim, { identity: host, client, controllers }));
+      }
+    }
+    if (!controllers || !("serviceaccount" in controllers)) this.apiserver.onReady(() => this.startServiceAccountStandIn());
+    const nodeOptions = typeof options.nodes === "number" ? { count: options.nodes } : options.nodes;
+    if (nodeOptions && nodeOptions.count > 0) {
+      this.nodes = new StandInNodes(this.sim, (name) => this.componentClient(name, COMPONENT_IDENTITIES.node(name.replace(/^kubelet-/, ""))), nodeOptions);
+      if ((options.binder ?? "standin") === "standin") this.binder = new StandInBinder(this.sim, (name) => this.componentClient(name, COMPONENT_IDENTITIES.kubeScheduler));
+    }
+    this.apiserver.onReady(() => {
+      for (const cm of this.controllerManagers) cm.start();
+      this.nodes?.start();
+      this.binder?.start();
+    });
     if (store !== "simulated") return; // real time: see onReady
     if (!this.sim.runUntil(() => this.apiserver.ready, "60s")) throw new Error("cluster: the API server did not become ready within 60s of virtual time");
     this.wait<unknown>((cb) => this.ensureDefaultServiceAccounts(cb));
@@ -75,6 +126,37 @@ export class Cluster {
   /** A new client with its own endpoint (for a component, or a user with another token). */
   client(name: string, token: string): KubeClient {
     return new KubeClient(this.sim, { name: name || `client-${++this.clients}`, token });
+  }
+
+  /**
+   * A client for a component, logged in as identity (a static token drawn from the seeded
+   * generator and registered with the API server, as --token-auth-file would).
+   */
+  componentClient(endpoint: string, identity: { user: string; groups: string[] }): KubeClient {
+    const token = tokenFrom(this.sim.rng.fork(`token/${endpoint}`).bytes(24));
+    this.apiserver.addToken({ token, user: identity.user, uid: identity.user, groups: identity.groups });
+    return new KubeClient(this.sim, { name: endpoint, token });
+  }
+
+  /** The leading controller manager, if one leads. */
+  get leadingControllerManager(): ControllerManager | undefined {
+    return this.controllerManagers.find((cm) => cm.isLeader);
+  }
+
+  /**
+   * A cache of resource as an observer sees it (an informer of the admin's, like
+   * `kubectl get -w`): notebooks read it inside sim.every(...) callbacks to sample the cluster
+   * over time without running virtual time themselves.
+   */
+  observe<T extends KubeObject = KubeObject>(resource: string): { list(namespace?: string): T[]; get(name: string, namespace?: string): T | undefined } {
+    if (!this.observer) this.observer = new SharedInformerFactory(this.sim, this.admin);
+    const inf = this.observer.informerFor<T>(resource);
+    this.observer.start();
+    const lister = inf.lister();
+    return {
+      list: (namespace?: string) => (namespace === undefined ? lister.list() : lister.namespace(namespace).list()),
+      get: (name: string, namespace?: string) => (namespace === undefined ? lister.get(name) : lister.namespace(namespace).get(name)),
+    };
   }
 
   /** Runs virtual time forward. */

@@ -86,6 +86,10 @@ export function prepareForUpdate(obj: KubeObject, old: KubeObject, info: Resourc
   if (status) {
     // /status changes status only (and nothing in metadata but what the server keeps).
     next = { ...old, metadata: { ...old.metadata }, status: obj.status };
+    // deploymentStatusStrategy keeps only spec and labels from the old object: annotations come
+    // from the request, without a generation bump. That is how the Deployment controller writes
+    // deployment.kubernetes.io/revision [k/k pkg/registry/apps/deployment/strategy.go].
+    if (info.kind === "Deployment" && obj.metadata?.annotations !== undefined) next.metadata.annotations = obj.metadata.annotations;
   } else {
     next = obj;
     if (hasStatusSubresource(info)) next.status = old.status;
