@@ -31,6 +31,8 @@ import { controllersNamed, KUBE_CONTROLLERS } from "../controllers/all";
 import { StandInNodes } from "../standin/nodes";
 import type { StandInNodesOptions } from "../standin/nodes";
 import { StandInBinder } from "../standin/binder";
+import { Scheduler } from "../scheduler/scheduler";
+import type { SchedulerOptions } from "../scheduler/scheduler";
 
 export interface ClusterOptions {
   seed?: number | string;
@@ -58,6 +60,11 @@ export interface ClusterOptions {
   nodes?: number | StandInNodesOptions;
   /** What places pods on nodes: the stand-in binder (default when there are nodes) or none. */
   binder?: "standin" | "none";
+  /**
+   * Run kube-scheduler (chapter 05) instead of the stand-in binder: true, or its options
+   * (profiles, explain, ...).
+   */
+  scheduler?: boolean | SchedulerOptions;
 }
 
 export class Cluster {
@@ -73,6 +80,8 @@ export class Cluster {
   /** Stand-in nodes (undefined unless options.nodes). */
   readonly nodes: StandInNodes | undefined;
   readonly binder: StandInBinder | undefined;
+  /** kube-scheduler (undefined unless options.scheduler). */
+  readonly scheduler: Scheduler | undefined;
   private clients = 0;
   private observer: SharedInformerFactory | undefined;
 
@@ -106,9 +115,14 @@ export class Cluster {
     const nodeOptions = typeof options.nodes === "number" ? { count: options.nodes } : options.nodes;
     if (nodeOptions && nodeOptions.count > 0) {
       this.nodes = new StandInNodes(this.sim, (name) => this.componentClient(name, COMPONENT_IDENTITIES.node(name.replace(/^kubelet-/, ""))), nodeOptions);
-      if ((options.binder ?? "standin") === "standin") this.binder = new StandInBinder(this.sim, (name) => this.componentClient(name, COMPONENT_IDENTITIES.kubeScheduler));
+      if (!options.scheduler && (options.binder ?? "standin") === "standin") this.binder = new StandInBinder(this.sim, (name) => this.componentClient(name, COMPONENT_IDENTITIES.kubeScheduler));
+    }
+    if (options.scheduler) {
+      const client = this.componentClient("kube-scheduler", COMPONENT_IDENTITIES.kubeScheduler);
+      this.scheduler = new Scheduler({ sim: this.sim, client, informers: new SharedInformerFactory(this.sim, client) }, options.scheduler === true ? {} : options.scheduler);
     }
     this.apiserver.onReady(() => {
+      this.scheduler?.start();
       for (const cm of this.controllerManagers) cm.start();
       this.nodes?.start();
       this.binder?.start();

@@ -78,6 +78,22 @@ test("a deleted default ServiceAccount is recreated by the controller manager", 
   assert.is.not(after.metadata.uid, before.metadata.uid);
 });
 
+test("with kube-scheduler instead of the stand-in binder, pods are scheduled by the default profile", () => {
+  const c = new Cluster({ seed: 9, controllers: true, nodes: 3, scheduler: true });
+  assert.is(c.binder, undefined);
+  c.apply(APP);
+  c.runFor("30s");
+  const pods = (c.get("pods") as any).items.filter((p: any) => p.metadata.labels?.app === "web");
+  assert.is(pods.length, 4);
+  for (const p of pods) assert.is(p.status.phase, "Running");
+  const scheduled = (c.get("events") as any).items.filter((e: any) => e.reason === "Scheduled");
+  assert.is(scheduled.length, 4);
+  assert.match(scheduled[0].message, /^Successfully assigned default\/web-[a-z0-9]+-[a-z0-9]+ to node-\d$/);
+  assert.is(scheduled[0].source.component, "default-scheduler");
+  const denied = c.sim.trace.rows((r) => r.component === "apiserver" && r.kind === "authz" && r.outcome !== "allowed");
+  assert.equal(denied.map((r) => `${r.user} ${r.verb} ${r.resource}`), []);
+});
+
 test("same seed, same cluster", () => {
   const a = assembled(7);
   const b = assembled(7);

@@ -17,6 +17,7 @@ import type { KubeClient } from "../../client/kube-client";
 import type { EventRecorder } from "../../client/events";
 import type { Status } from "./status";
 import type { NodeInfo } from "./node-info";
+import type { LabelSelectorObject } from "../../apiserver/registry/selectors";
 
 export type Pod = KubeObject;
 export type Node = KubeObject;
@@ -59,6 +60,9 @@ export interface SnapshotLister {
   /** Nodes with at least one pod that has (anti-)affinity terms (for InterPodAffinity). */
   havePodsWithAffinityList(): NodeInfo[];
   havePodsWithRequiredAntiAffinityList(): NodeInfo[];
+  /** Optional: how many nodes have this (normalised, "name:tag") image — ImageLocality's
+   *  ImageStateSummary.NumNodes. Without it the plugin counts over list() once per pod. */
+  numNodesWithImage?(image: string): number;
 }
 
 /** What a plugin can reach beyond its arguments [framework.Handle]. */
@@ -72,6 +76,12 @@ export interface Handle {
   readonly rng: Rng;
   /** Namespace labels, for namespaceSelector in pod affinity terms. */
   namespaceLabels(namespace: string): Record<string, string> | undefined;
+  /** Optional: the label selectors of the Services, ReplicationControllers, ReplicaSets and
+   *  StatefulSets that select this pod (helper.DefaultSelector's inputs): Services in the pod's
+   *  namespace whose spec.selector matches the pod (as {matchLabels}), plus the selector of the
+   *  pod's controller (ownerReference with controller: true) if it is an RC/RS/StatefulSet.
+   *  PodTopologySpread's system default constraints use it; without it they never apply. */
+  selectorsFor?(pod: Pod): LabelSelectorObject[];
   /** Runs the profile's Filter plugins for pod on nodeInfo (preemption's what-if). */
   runFilterPlugins(state: CycleState, pod: Pod, nodeInfo: NodeInfo): Status;
   /** Runs the profile's PreFilter AddPod/RemovePod extensions so a state stays consistent when
