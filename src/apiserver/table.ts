@@ -435,7 +435,54 @@ const PRINTERS: Record<string, Printer> = {
       return [nameOf(o), str(o.addressType), ports.length ? ports.join(",") : "<unset>", eps, ageOf(o, now)];
     },
   },
+  // [k/k pkg/printers/internalversion/printers.go printResourceQuota, printLimitRange,
+  // printPriorityClass] as of 1.32 (the quota's Age column moved last only in 1.33).
+  "/ResourceQuota": {
+    columns: [
+      NAME_COL,
+      AGE_COL,
+      ["Request", "string", 0, "Request represents a minimum amount of cpu/memory that a container may consume."],
+      ["Limit", "string", 0, "Limits control the maximum amount of cpu/memory that a container may use independent of contention on the node."],
+    ],
+    cells: (o, now) => {
+      const [request, limit] = quotaColumns(o);
+      return [nameOf(o), ageOf(o, now), request, limit];
+    },
+  },
+  "/LimitRange": {
+    // The one table whose time column is a timestamp, not an age: kubectl prints it as it comes.
+    columns: [NAME_COL, ["Created At", "date", 0, AGE_COL[3]]],
+    cells: (o) => [nameOf(o), str(meta(o).creationTimestamp)],
+  },
+  "scheduling.k8s.io/PriorityClass": {
+    columns: [
+      NAME_COL,
+      ["Value", "integer", 0, "value represents the integer value of this priority class. This is the actual priority that pods receive when they have the name of this class in their pod spec."],
+      ["Global-Default", "boolean", 0, "globalDefault specifies whether this PriorityClass should be considered as the default priority for pods that do not have any priority class."],
+      AGE_COL,
+      ["PreemptionPolicy", "string", 0, "preemptionPolicy is the Policy for preempting pods with lower priority. One of Never, PreemptLowerPriority. Defaults to PreemptLowerPriority if unset."],
+    ],
+    cells: (o, now) => [nameOf(o), int(o.value), o.globalDefault === true, ageOf(o, now), str(o.preemptionPolicy)],
+  },
 };
+
+/**
+ * A quota's REQUEST and LIMIT cells: "resource: used/hard" for every resource in status.hard,
+ * sorted by name; "limits.*" go to LIMIT, everything else to REQUEST. Nothing before the quota
+ * controller (or the first admission) has filled in the status.
+ */
+function quotaColumns(q: Obj): [string, string] {
+  const status = obj(q.status);
+  const hard = obj(status.hard);
+  const used = obj(status.used);
+  const request: string[] = [];
+  const limit: string[] = [];
+  for (const r of Object.keys(hard).sort()) {
+    const cell = `${r}: ${String(used[r] ?? "0")}/${String(hard[r])}`;
+    (r.startsWith("limits.") ? limit : request).push(cell);
+  }
+  return [request.join(", "), limit.join(", ")];
+}
 
 const DEFAULT_PRINTER: Printer = {
   columns: [NAME_COL, AGE_COL],

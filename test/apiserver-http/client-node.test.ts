@@ -82,9 +82,15 @@ test("a watch sees ADDED for an object created after it started", async () => {
     () => {},
   );
   await core.createNamespacedConfigMap({ namespace: "default", body: { metadata: { name: "watched" }, data: { a: "1" } } });
-  const timeout = new Promise<void>((_r, reject) => setTimeout(() => reject(new Error(`no ADDED within 10s; saw ${JSON.stringify(seen)}`)), 10_000));
-  await Promise.race([added, timeout]);
-  req.abort();
+  // A safety net, cleared once the event came: a pending timer would keep the process alive for its 10 s.
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<void>((_r, reject) => (timer = setTimeout(() => reject(new Error(`no ADDED within 10s; saw ${JSON.stringify(seen)}`)), 10_000)));
+  try {
+    await Promise.race([added, timeout]);
+  } finally {
+    clearTimeout(timer);
+    req.abort();
+  }
   assert.equal(seen[0], { type: "ADDED", name: "watched" }, "only what happened after the list's resourceVersion");
 });
 

@@ -310,6 +310,52 @@ test("pods: get (Pending, no scheduler yet), get pod -w, describe, get all", asy
   assert.is(del.stdout.trim(), 'pod "p1" deleted');
 });
 
+test("policy tables: get quota, limits, pc (short names, the 1.32 printers' columns and cells)", async () => {
+  if (!haveKubectl) return;
+  const f = file("policy.yaml", `apiVersion: v1
+kind: Namespace
+metadata: {name: team}
+---
+apiVersion: v1
+kind: ResourceQuota
+metadata: {name: compute, namespace: team}
+spec: {hard: {pods: "10", configmaps: "4", limits.memory: 1Gi}}
+---
+apiVersion: v1
+kind: LimitRange
+metadata: {name: defaults, namespace: team}
+spec: {limits: [{type: Container, default: {cpu: 500m}}]}
+---
+apiVersion: scheduling.k8s.io/v1
+kind: PriorityClass
+metadata: {name: batch-low}
+value: -10
+preemptionPolicy: Never
+`);
+  ok(await kubectl(["create", "-f", f]), "create policy objects");
+  // The quota's status is written when something is charged to it: one ConfigMap.
+  ok(await kubectl(["-n", "team", "create", "configmap", "one"]), "create cm");
+  const quota = await kubectl(["-n", "team", "get", "quota"]);
+  ok(quota, "get quota");
+  const q = rows(quota.stdout);
+  assert.equal(q[0], ["NAME", "AGE", "REQUEST", "LIMIT"]);
+  assert.is(q[1][0], "compute");
+  assert.is(q[1][2], "configmaps: 1/4, pods: 0/10", quota.stdout);
+  assert.is(q[1][3], "limits.memory: 0/1Gi", quota.stdout);
+  const limits = await kubectl(["-n", "team", "get", "limits"]);
+  ok(limits, "get limits");
+  assert.equal(rows(limits.stdout), [["NAME", "CREATED AT"], ["defaults", rows(limits.stdout)[1][1]]]);
+  assert.match(rows(limits.stdout)[1][1], /^2026-01-01T\d\d:\d\d:\d\dZ$/, "a timestamp, not an age");
+  const pc = await kubectl(["get", "pc"]);
+  ok(pc, "get pc");
+  const p = rows(pc.stdout);
+  assert.equal(p[0], ["NAME", "VALUE", "GLOBAL-DEFAULT", "AGE", "PREEMPTIONPOLICY"]);
+  const low = p.find((r) => r[0] === "batch-low")!;
+  assert.equal([low[1], low[2], low[4]], ["-10", "false", "Never"], pc.stdout);
+  const critical = p.find((r) => r[0] === "system-cluster-critical");
+  assert.equal(critical && [critical[1], critical[4]], ["2000000000", "PreemptLowerPriority"], "bootstrapped, policy defaulted");
+});
+
 test("kubectl delete", async () => {
   if (!haveKubectl) return;
   const d = await kubectl(["delete", "cm", "c1"]);

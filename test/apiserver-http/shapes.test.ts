@@ -211,4 +211,20 @@ test("resource paths and kubeconfig", () => {
   assert.is(kc.users[0].user.token, "tok");
 });
 
+test("Tables for quota, limits, priorityclasses: quota cells from status (none before it is filled), limits.* apart", () => {
+  const created = "2026-01-01T00:00:00Z";
+  const quota = (status?: unknown) => ({ metadata: { name: "q", creationTimestamp: created }, spec: { hard: { pods: "2" } }, status });
+  const fresh = toTable({ group: "", kind: "ResourceQuota" }, quota(), { now: NOW });
+  assert.equal(fresh.columnDefinitions.map((c) => c.name), ["Name", "Age", "Request", "Limit"]);
+  assert.equal(fresh.rows[0].cells.slice(2), ["", ""], "spec.hard is not printed: status.hard is what the quota enforces");
+  const charged = toTable({ group: "", kind: "ResourceQuota" }, quota({ hard: { "requests.cpu": "2", "limits.cpu": "4", pods: "2", "limits.memory": "1Gi" }, used: { pods: "1", "limits.cpu": "500m" } }), { now: NOW });
+  assert.equal(charged.rows[0].cells.slice(2), ["pods: 1/2, requests.cpu: 0/2", "limits.cpu: 500m/4, limits.memory: 0/1Gi"]);
+  const lr = toTable({ group: "", kind: "LimitRange" }, { metadata: { name: "l", creationTimestamp: created } }, { now: NOW });
+  assert.equal(lr.columnDefinitions.map((c) => [c.name, c.type]), [["Name", "string"], ["Created At", "date"]]);
+  assert.equal(lr.rows[0].cells, ["l", created]);
+  const pc = toTable({ group: "scheduling.k8s.io", kind: "PriorityClass" }, { metadata: { name: "p", creationTimestamp: created }, value: 7, globalDefault: true, preemptionPolicy: "PreemptLowerPriority" }, { now: NOW });
+  assert.equal(pc.columnDefinitions.map((c) => c.name), ["Name", "Value", "Global-Default", "Age", "PreemptionPolicy"]);
+  assert.equal([pc.rows[0].cells[1], pc.rows[0].cells[2], pc.rows[0].cells[4]], [7, true, "PreemptLowerPriority"]);
+});
+
 test.run();

@@ -24,6 +24,20 @@ export function isDNS1123Label(v: string): string[] {
   return errs;
 }
 
+/**
+ * An IANA_SVC_NAME: a port name (container ports, a Service's string targetPort). Each failed
+ * rule adds its own message [apimachinery pkg/util/validation/validation.go IsValidPortName].
+ */
+export function isValidPortName(v: string): string[] {
+  const errs: string[] = [];
+  if (v.length > 15) errs.push(maxLen(15));
+  if (!/^[-a-z0-9]+$/.test(v)) errs.push("must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)");
+  if (!/[a-z]/.test(v)) errs.push("must contain at least one letter (a-z)");
+  if (v.includes("--")) errs.push("must not contain consecutive hyphens");
+  if (v.length > 0 && (v[0] === "-" || v[v.length - 1] === "-")) errs.push("must not begin or end with a hyphen");
+  return errs;
+}
+
 /** A DNS-1123 subdomain (most object names). */
 export function isDNS1123Subdomain(v: string): string[] {
   const errs: string[] = [];

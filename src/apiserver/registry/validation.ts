@@ -3,7 +3,7 @@
 // here; each kind gets the ones a learner (or a wrong manifest) runs into.
 
 import { Path, FieldError, GoValue, field } from "./field-errors";
-import { isDNS1035Label, isDNS1123Label, isDNS1123Subdomain, isPathSegmentName, isQualifiedName, isValidLabelValue } from "./names";
+import { isDNS1035Label, isDNS1123Label, isDNS1123Subdomain, isPathSegmentName, isQualifiedName, isValidLabelValue, isValidPortName } from "./names";
 import { deepEqual, isPlainObject, KubeObject } from "./object";
 import type { ResourceInfo } from "./resources";
 import { selectorFromLabelSelector, labelSelectorString } from "./selectors";
@@ -107,7 +107,11 @@ function validateContainers(list: any[], p: Path, errs: Errs, names: Set<string>
       if (port.hostPort !== undefined && port.hostPort !== 0) validatePort(port.hostPort, pp.child("hostPort"), errs);
       if (port.protocol !== undefined && !PROTOCOLS.includes(port.protocol)) errs.push(field.notSupported(pp.child("protocol").s, port.protocol, PROTOCOLS));
       if (port.name) {
-        if (seen.has(port.name)) errs.push(field.duplicate(pp.child("name").s, port.name));
+        // [k/k pkg/apis/core/validation/validation.go validateContainerPorts]: an invalid name
+        // is reported instead of (not as well as) a duplicate.
+        const msgs = isValidPortName(String(port.name));
+        for (const msg of msgs) errs.push(field.invalid(pp.child("name").s, port.name, msg));
+        if (msgs.length === 0 && seen.has(port.name)) errs.push(field.duplicate(pp.child("name").s, port.name));
         seen.add(port.name);
       }
     });
@@ -240,6 +244,8 @@ function validateService(obj: KubeObject, errs: Errs): void {
     validatePort(port.port, pp.child("port"), errs);
     if (port.protocol !== undefined && !PROTOCOLS.includes(port.protocol)) errs.push(field.notSupported(pp.child("protocol").s, port.protocol, PROTOCOLS));
     if (typeof port.targetPort === "number") validatePort(port.targetPort, pp.child("targetPort"), errs);
+    // A named targetPort must be a name a container port could have [validateServicePort].
+    else if (typeof port.targetPort === "string") for (const msg of isValidPortName(port.targetPort)) errs.push(field.invalid(pp.child("targetPort").s, port.targetPort, msg));
     if (port.nodePort !== undefined && port.nodePort !== 0) {
       if (spec.type !== "NodePort" && spec.type !== "LoadBalancer") errs.push(field.forbidden(pp.child("nodePort").s, "may not be used when `type` is 'ClusterIP'"));
       else if (port.nodePort < 30000 || port.nodePort > 32767) errs.push(field.invalid(pp.child("nodePort").s, port.nodePort, "provided port is not in the valid range. The range of valid ports is 30000-32767"));

@@ -53,6 +53,8 @@ export class EtcdMember implements StateMachine {
   private seq = 0;
   private readonly waiting = new Map<string, Waiting>();
   private readonly reads = new Map<string, Waiting & { request: RangeRequest }>();
+  /** ReadIndex contexts confirmed while readIndex() was still running (a single voter). */
+  private readonly readyEarly = new Set<string>();
   private readonly streams = new Map<string, WatchStream>();
   private leaseTimer: Timer | undefined;
   private progressTimer: Timer | undefined;
@@ -129,7 +131,7 @@ export class EtcdMember implements StateMachine {
   /** A ReadIndex this member asked for has been confirmed and applied: serve the read. */
   readReady(ctx: string): void {
     const r = this.reads.get(ctx);
-    if (!r) return;
+    if (!r) return void this.readyEarly.add(ctx);
     this.reads.delete(ctx);
     r.timer.cancel();
     this.answerNow(r.client, r.callId, () => this.store.range(r.request));
@@ -153,8 +155,12 @@ export class EtcdMember implements StateMachine {
     switch (op.kind) {
       case "range": {
         if (op.request.serializable || this.unsafeStaleReads) return this.answerNow(client, callId, () => this.store.range(op.request));
+        this.readyEarly.clear();
         const read = raft.readIndex(this.name);
         if (read.error) return this.reply(client, callId, { ok: false, error: status.leader ? ErrTimeout : ErrNoLeader });
+        // A single voter confirms its own ReadIndex at once (raft's isSingleton shortcut), so the
+        // read can be ready before readIndex() returns: serve it now.
+        if (this.readyEarly.delete(read.ctx)) return this.answerNow(client, callId, () => this.store.range(op.request));
         this.reads.set(read.ctx, { client, callId, request: op.request, leader: status.leader, timer: this.timeout(() => this.reads.delete(read.ctx), client, callId, status.leader) });
         return;
       }
@@ -195,9 +201,16 @@ export class EtcdMember implements StateMachine {
     if (!leader) return this.reply(client, callId, { ok: false, error: ErrNoLeader });
     const id = `${this.name}/${++this.seq}`;
     const entry: LogEntry = { id, now: this.sim.now, req };
+    // Wait before proposing: a single-member cluster commits and applies the entry inside
+    // propose() (its own vote is the quorum), so apply() must already find the waiter — as
+    // etcd's EtcdServer registers w.Register(id) before r.Propose [etcd server/etcdserver/v3_server.go].
+    const timer = this.timeout(() => this.waiting.delete(id), client, callId, leader);
+    this.waiting.set(id, { client, callId, leader, timer });
     const r = raft.propose(JSON.stringify(entry), this.name);
-    if (!r.ok) return this.reply(client, callId, { ok: false, error: ErrNoLeader });
-    this.waiting.set(id, { client, callId, leader, timer: this.timeout(() => this.waiting.delete(id), client, callId, leader) });
+    if (r.ok) return;
+    this.waiting.delete(id);
+    timer.cancel();
+    this.reply(client, callId, { ok: false, error: ErrNoLeader });
   }
 
   private timeout(forget: () => void, client: string, callId: string, leader: string | undefined): Timer {
