@@ -25,27 +25,33 @@ const commands = {
     },
   },
   serve: {
-    summary: "serve a seeded simulated cluster's Kubernetes API on loopback for kubectl (--port P --kubeconfig FILE [--seed S] [--nodes N])",
+    summary:
+      "serve a seeded cluster (API server, controller manager, stand-in nodes) live, for kubectl (--port P --kubeconfig FILE [--seed S] [--nodes N=3] [--speed X=1])",
     run: (args) => {
-      const o = parseFlags("serve", args, { port: "int", kubeconfig: "string", seed: "string", nodes: "int", host: "string" });
+      const o = parseFlags("serve", args, { port: "int", kubeconfig: "string", seed: "string", nodes: "int", speed: "number", host: "string" });
       if (o.kubeconfig === undefined) throw new UsageError("kubelab serve: --kubeconfig FILE is required (where to write the kubeconfig for kubectl)");
+      if (o.speed !== undefined && !(o.speed > 0)) throw new UsageError(`kubelab serve: --speed must be a positive number, got "${o.speed}"`);
       return runAsync(async () => {
         const { Cluster } = loadTs("src/cluster/cluster.ts");
         const { serveApi, writeKubeconfig } = loadTs("src/apiserver/http/index.ts");
-        const { createStandInNodes } = loadTs("src/apiserver/http/stand-in-nodes.ts");
-        const cluster = new Cluster({ seed: o.seed ?? 1, trace: false });
-        const s = await serveApi({ port: o.port ?? 6443, host: o.host, cluster });
-        // Until chapter 04 brings stand-in nodes (and chapter 06 the kubelet), `--nodes N` creates
-        // N plain Node objects node-1..N with a Ready condition, so that `kubectl get nodes` shows
-        // a cluster. Nothing runs on them and nothing keeps them alive.
+        // Everything built so far: the API server, a kube-controller-manager running every
+        // controller (chapter 04), N stand-in nodes that heartbeat and "run" the pods bound to
+        // them, and the stand-in binder that places pods (until chapter 05's scheduler).
+        // Live mode: the bridge paces virtual time to the wall clock (times --speed).
         const nodes = o.nodes ?? 3;
-        if (nodes > 0) await createStandInNodes(cluster, nodes, (fn) => s.bridge.inject(fn));
+        const speed = o.speed ?? 1;
+        const cluster = new Cluster({ seed: o.seed ?? 1, trace: false, controllers: true, nodes });
+        const s = await serveApi({ port: o.port ?? 6443, host: o.host, cluster, speed });
         const file = path.resolve(o.kubeconfig);
         writeKubeconfig(file, s.url, cluster.adminToken, s.ca);
-        console.log(`kubelab serve: a simulated cluster (seed ${o.seed ?? 1}, ${nodes} stand-in node${nodes === 1 ? "" : "s"}) serving the Kubernetes API on ${s.url}`);
+        const pace = speed === 1 ? "" : `, virtual time at ${speed}x the wall clock`;
+        console.log(
+          `kubelab serve: a simulated cluster (seed ${o.seed ?? 1}: kube-controller-manager, ${nodes} stand-in node${nodes === 1 ? "" : "s"}${pace}) serving the Kubernetes API on ${s.url}`,
+        );
         console.log(`kubeconfig (admin token) written to ${file}; try:`);
-        console.log(`  kubectl --kubeconfig ${file} get ns`);
         console.log(`  export KUBECONFIG=${file}; kubectl get nodes`);
+        console.log(`  kubectl create deployment web --image=nginx:1.27 --replicas=3; kubectl rollout status deployment/web`);
+        console.log(`  kubectl --kubeconfig ${file} get ns`);
         console.log(`(kubectl caches discovery per server address in ~/.kube/cache; after the API changes, delete it or pass --cache-dir)`);
         const stop = () => s.close().then(() => process.exit(0));
         process.on("SIGINT", stop);
@@ -81,6 +87,9 @@ function parseFlags(cmd, args, spec) {
     if (value === undefined) throw new UsageError(`kubelab ${cmd}: --${m[1]} needs a value`);
     if (spec[m[1]] === "int") {
       if (!/^\d+$/.test(value)) throw new UsageError(`kubelab ${cmd}: --${m[1]} must be a whole number, got "${value}"`);
+      out[m[1]] = Number(value);
+    } else if (spec[m[1]] === "number") {
+      if (!/^(\d+\.?\d*|\.\d+)$/.test(value)) throw new UsageError(`kubelab ${cmd}: --${m[1]} must be a number, got "${value}"`);
       out[m[1]] = Number(value);
     } else out[m[1]] = value;
   }

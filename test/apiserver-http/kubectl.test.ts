@@ -13,7 +13,6 @@ import * as path from "path";
 import { Cluster } from "../../src/cluster/cluster";
 import { serveApi, writeKubeconfig } from "../../src/apiserver/http/index";
 import type { ApiHttpServer } from "../../src/apiserver/http/index";
-import { createStandInNodes } from "../../src/apiserver/http/stand-in-nodes";
 
 const KUBECTL = process.env.KUBECTL || "kubectl";
 const haveKubectl = spawnSync(KUBECTL, ["version", "--client"], { encoding: "utf8" }).status === 0;
@@ -99,10 +98,11 @@ test.before(async () => {
   if (!haveKubectl) return;
   dir = fs.mkdtempSync(path.join(os.tmpdir(), "kubelab-kubectl-"));
   kubeconfig = path.join(dir, "kubeconfig");
-  cluster = new Cluster({ seed: 7 });
+  // Two stand-in nodes (chapter 04's), no controllers: this file is about the API server.
+  cluster = new Cluster({ seed: 7, nodes: 2, binder: "none" });
+  cluster.runFor("5s");
   server = await serveApi({ port: 0, cluster });
   writeKubeconfig(kubeconfig, server.url, cluster.adminToken, server.ca);
-  await createStandInNodes(cluster, 2, (fn) => server.bridge.inject(fn));
 });
 
 test.after(async () => {

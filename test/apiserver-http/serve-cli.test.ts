@@ -1,5 +1,6 @@
-// `kubelab serve` as a user runs it: a child process serving a seeded cluster, a kubeconfig
-// written, and the real kubectl listing the stand-in nodes through it.
+// `kubelab serve` as a user runs it: a child process serving a seeded cluster (API server,
+// kube-controller-manager, stand-in nodes), a kubeconfig written, and the real kubectl talking to
+// it. The controllers at work through kubectl are in kubectl-controllers.test.ts.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { execFile, spawn, spawnSync } from "child_process";
@@ -11,39 +12,81 @@ const KUBECTL = process.env.KUBECTL || "kubectl";
 const haveKubectl = spawnSync(KUBECTL, ["version", "--client"], { encoding: "utf8" }).status === 0;
 const bin = path.resolve(__dirname, "..", "..", "bin", "kubelab.js");
 
-test("kubelab serve --port 0 --kubeconfig F --nodes 2: kubectl get nodes, ns", async () => {
-  if (!haveKubectl) return console.log("  (kubectl not found: skipped)");
+/** Starts `kubelab serve` with args; resolves with its output once it serves, and a kubectl runner. */
+async function serve(args: string[]) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kubelab-serve-"));
   const kc = path.join(dir, "kubeconfig");
-  const child = spawn(process.execPath, [bin, "serve", "--port", "0", "--kubeconfig", kc, "--seed", "5", "--nodes", "2"]);
-  try {
-    let out = "";
-    child.stdout.setEncoding("utf8");
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`kubelab serve did not start:\n${out}`)), 30_000);
-      child.stdout.on("data", (d: string) => {
-        out += d;
-        if (out.includes("get ns")) {
-          clearTimeout(timer);
-          resolve();
-        }
-      });
-      child.on("exit", (code) => reject(new Error(`kubelab serve exited (${code}):\n${out}`)));
+  const child = spawn(process.execPath, [bin, "serve", "--port", "0", "--kubeconfig", kc, ...args]);
+  let out = "";
+  child.stdout.setEncoding("utf8");
+  const started = new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`kubelab serve did not start:\n${out}`)), 30_000);
+    child.stdout.on("data", (d: string) => {
+      out += d;
+      if (out.includes("get ns")) {
+        clearTimeout(timer);
+        resolve();
+      }
     });
-    assert.match(out, /serving the Kubernetes API on https:\/\/127\.0\.0\.1:\d+/);
+    child.on("exit", (code) => reject(new Error(`kubelab serve exited (${code}):\n${out}`)));
+  });
+  const run = (cmd: string[]) =>
+    new Promise<string>((resolve, reject) =>
+      execFile(KUBECTL, ["--kubeconfig", kc, "--cache-dir", path.join(dir, "cache"), ...cmd], { encoding: "utf8", timeout: 20_000 }, (err, stdout, stderr) => (err ? reject(new Error(stderr || String(err))) : resolve(stdout + stderr))),
+    );
+  const stop = () => {
+    child.kill("SIGTERM");
+    fs.rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    await started;
+  } catch (e) {
+    stop();
+    throw e;
+  }
+  return { out, kc, run, stop };
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+test("kubelab serve --port 0 --kubeconfig F --nodes 2: kubectl get nodes, ns", async () => {
+  if (!haveKubectl) return console.log("  (kubectl not found: skipped)");
+  const { out, kc, run, stop } = await serve(["--seed", "5", "--nodes", "2"]);
+  try {
+    assert.match(out, /\(seed 5: kube-controller-manager, 2 stand-in nodes\) serving the Kubernetes API on https:\/\/127\.0\.0\.1:\d+/);
     assert.match(out, new RegExp(`kubectl --kubeconfig ${kc.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")} get ns`));
-    const run = (args: string[]) =>
-      new Promise<string>((resolve, reject) =>
-        execFile(KUBECTL, ["--kubeconfig", kc, "--cache-dir", path.join(dir, "cache"), ...args], { encoding: "utf8", timeout: 20_000 }, (err, stdout, stderr) => (err ? reject(new Error(stderr || String(err))) : resolve(stdout))),
-      );
-    const nodes = await run(["get", "nodes", "-o", "name"]);
+    // The stand-in nodes register themselves (their kubelets) once the API server is ready.
+    let nodes = "";
+    for (let i = 0; i < 20 && nodes.trim() !== "node/node-1\nnode/node-2"; i++, await sleep(100)) nodes = await run(["get", "nodes", "-o", "name"]);
     assert.is(nodes.trim(), "node/node-1\nnode/node-2");
     const ns = await run(["get", "ns", "-o", "name"]);
     assert.match(ns, /namespace\/default/);
     assert.match(ns, /namespace\/kube-system/);
+    assert.match(ns, /namespace\/kube-node-lease/);
   } finally {
-    child.kill("SIGTERM");
-    fs.rmSync(dir, { recursive: true, force: true });
+    stop();
+  }
+});
+
+test("kubelab serve --nodes 0: the controllers run, but no node takes the pods (Pending)", async () => {
+  if (!haveKubectl) return;
+  const { out, run, stop } = await serve(["--nodes", "0"]);
+  try {
+    assert.match(out, /\(seed 1: kube-controller-manager, 0 stand-in nodes\)/);
+    assert.match(await run(["get", "nodes"]), /^No resources found\n$/);
+    assert.is((await run(["create", "deployment", "web", "--image=nginx:1.27", "--replicas=2"])).trim(), "deployment.apps/web created");
+    // The deployment and replicaset controllers make the pods; nothing binds them.
+    let pods: string[][] = [];
+    for (let i = 0; i < 30 && pods.length < 2; i++, await sleep(100))
+      pods = (await run(["get", "pods", "-l", "app=web", "--no-headers", "-o", "custom-columns=NAME:.metadata.name,PHASE:.status.phase,NODE:.spec.nodeName"]))
+        .trim()
+        .split("\n")
+        .filter((l) => l.startsWith("web-"))
+        .map((l) => l.trim().split(/\s+/));
+    assert.is(pods.length, 2);
+    for (const p of pods) assert.equal(p.slice(1), ["Pending", "<none>"]);
+  } finally {
+    stop();
   }
 });
 
@@ -51,6 +94,14 @@ test("kubelab serve without --kubeconfig is a usage error", () => {
   const r = spawnSync(process.execPath, [bin, "serve", "--port", "0"], { encoding: "utf8" });
   assert.is(r.status, 2);
   assert.match(r.stderr, /--kubeconfig FILE is required/);
+});
+
+test("kubelab serve --speed must be a positive number", () => {
+  for (const bad of ["0", "-1", "fast"]) {
+    const r = spawnSync(process.execPath, [bin, "serve", "--port", "0", "--kubeconfig", "/dev/null", `--speed=${bad}`], { encoding: "utf8" });
+    assert.is(r.status, 2, `--speed=${bad}`);
+    assert.match(r.stderr, /kubelab serve: --speed must be a (positive )?number/);
+  }
 });
 
 test.run();

@@ -72,4 +72,19 @@ test("Service: replace without clusterIP/nodePort keeps the allocated ones; chan
   assert.is(np.body.metadata.generation, undefined);
 });
 
+test("Deployment rolling update bounds: both 0 refused, bad percent refused, over 100% unavailable refused", () => {
+  const c = new Cluster({ seed: 42 });
+  const deploy = (name: string, ru: unknown) => post(c, DEPLOYS, { apiVersion: "apps/v1", kind: "Deployment", metadata: { name }, spec: { selector: { matchLabels: { app: "web" } }, strategy: { type: "RollingUpdate", rollingUpdate: ru }, template: tpl } });
+  const causes = (r: any) => (r.body.details?.causes ?? []).map((x: any) => `${x.field}: ${x.message}`);
+  const zero = deploy("zero", { maxSurge: 0, maxUnavailable: "0%" });
+  assert.is(zero.status, 422);
+  assert.equal(causes(zero), ["spec.strategy.rollingUpdate.maxUnavailable: Invalid value: \"0%\": may not be 0 when `maxSurge` is 0"]);
+  const bad = deploy("bad", { maxSurge: "ten", maxUnavailable: 1 });
+  assert.is(bad.status, 422);
+  assert.match(causes(bad)[0], /^spec\.strategy\.rollingUpdate\.maxSurge: Invalid value: "ten": a valid percent string/);
+  const over = deploy("over", { maxSurge: 1, maxUnavailable: "150%" });
+  assert.equal(causes(over), ["spec.strategy.rollingUpdate.maxUnavailable: Invalid value: \"150%\": must not be greater than 100%"]);
+  assert.is(deploy("fine", { maxSurge: 0, maxUnavailable: 1 }).status, 201);
+});
+
 test.run();

@@ -215,10 +215,29 @@ function validateWorkload(obj: KubeObject, errs: Errs, kind: "Deployment" | "Rep
     const types = ["Recreate", "RollingUpdate"];
     if (st?.type !== undefined && !types.includes(st.type)) errs.push(field.notSupported(p.child("strategy").child("type").s, st.type, types));
     if (st?.type === "Recreate" && st.rollingUpdate) errs.push(field.forbidden(p.child("strategy").child("rollingUpdate").s, "may not be specified when strategy `type` is 'Recreate'"));
+    if (st?.type !== "Recreate" && st?.rollingUpdate) validateRollingUpdate(st.rollingUpdate, p.child("strategy").child("rollingUpdate"), errs);
     for (const f of ["revisionHistoryLimit", "progressDeadlineSeconds", "minReadySeconds"]) {
       if (spec[f] !== undefined && (typeof spec[f] !== "number" || spec[f] < 0)) errs.push(field.invalid(p.child(f).s, spec[f], "must be greater than or equal to 0"));
     }
   }
+}
+
+/** ValidateRollingUpdateDeployment [k/k pkg/apis/apps/validation/validation.go]. */
+function validateRollingUpdate(ru: any, p: Path, errs: Errs): void {
+  const value = (v: unknown): number | undefined => {
+    if (typeof v === "number") return v;
+    if (typeof v === "string" && /^-?\d+%$/.test(v)) return parseInt(v, 10);
+    return undefined;
+  };
+  for (const f of ["maxUnavailable", "maxSurge"]) {
+    const v = ru[f];
+    if (v === undefined) continue;
+    if (typeof v === "string" && value(v) === undefined) errs.push(field.invalid(p.child(f).s, v, "a valid percent string must be a numeric string followed by an ending '%' (e.g. '1%',  or '93%', regex used for validation is '[0-9]+%')"));
+    else if (typeof v !== "string" && typeof v !== "number") errs.push(field.invalid(p.child(f).s, v, "must be an integer or percentage (e.g '5%')"));
+    else if ((value(v) ?? 0) < 0) errs.push(field.invalid(p.child(f).s, v, "must be greater than or equal to 0"));
+  }
+  if ((value(ru.maxUnavailable) ?? 1) === 0 && (value(ru.maxSurge) ?? 1) === 0) errs.push(field.invalid(p.child("maxUnavailable").s, ru.maxUnavailable, "may not be 0 when `maxSurge` is 0"));
+  if (typeof ru.maxUnavailable === "string" && (value(ru.maxUnavailable) ?? 0) > 100) errs.push(field.invalid(p.child("maxUnavailable").s, ru.maxUnavailable, "must not be greater than 100%"));
 }
 
 // ---- Services, endpoints ----

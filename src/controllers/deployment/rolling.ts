@@ -75,8 +75,13 @@ function cleanupUnhealthyReplicas(dc: DeploymentController, oldRSs: KubeObject[]
     const idx = i++;
     const rs = olds[idx];
     const unhealthy = U.replicasOf(rs) - (rs.status?.availableReplicas ?? 0);
-    if (U.replicasOf(rs) === 0 || unhealthy <= 0) return next();
+    if (U.replicasOf(rs) === 0 || unhealthy === 0) return next();
     const count = Math.min(maxCleanup - total, unhealthy);
+    // More available than wanted: the RS's status is stale (it was just scaled down and its
+    // controller has not reported yet). Kubernetes refuses to go on with this picture — scaling
+    // old ReplicaSets down on a stale available count would drop below minAvailable — and
+    // retries the sync later, when the status is fresh.
+    if (count < 0) return done(new Error(`when cleaning up unhealthy replicas, got invalid request to scale down ${rs.metadata.namespace}/${rs.metadata.name} ${U.replicasOf(rs)} -> ${U.replicasOf(rs) - count}`), olds, total);
     dc.scaleReplicaSetAndRecordEvent(rs, U.replicasOf(rs) - count, d, (err, _scaled, updated) => {
       if (err) return done(err, olds, total);
       total += count;
