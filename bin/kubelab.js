@@ -26,7 +26,7 @@ const commands = {
   },
   serve: {
     summary:
-      "serve a seeded cluster (API server, controller manager, stand-in nodes) live, for kubectl (--port P --kubeconfig FILE [--seed S] [--nodes N=3] [--speed X=1])",
+      "serve a seeded cluster (API server, controller manager, scheduler, stand-in nodes) live, for kubectl (--port P --kubeconfig FILE [--seed S] [--nodes N=3] [--speed X=1])",
     run: (args) => {
       const o = parseFlags("serve", args, { port: "int", kubeconfig: "string", seed: "string", nodes: "int", speed: "number", host: "string" });
       if (o.kubeconfig === undefined) throw new UsageError("kubelab serve: --kubeconfig FILE is required (where to write the kubeconfig for kubectl)");
@@ -35,18 +35,18 @@ const commands = {
         const { Cluster } = loadTs("src/cluster/cluster.ts");
         const { serveApi, writeKubeconfig } = loadTs("src/apiserver/http/index.ts");
         // Everything built so far: the API server, a kube-controller-manager running every
-        // controller (chapter 04), N stand-in nodes that heartbeat and "run" the pods bound to
-        // them, and the stand-in binder that places pods (until chapter 05's scheduler).
+        // controller (chapter 04), kube-scheduler with the default profile (chapter 05), and N
+        // stand-in nodes that heartbeat and "run" the pods bound to them (until chapter 06).
         // Live mode: the bridge paces virtual time to the wall clock (times --speed).
         const nodes = o.nodes ?? 3;
         const speed = o.speed ?? 1;
-        const cluster = new Cluster({ seed: o.seed ?? 1, trace: false, controllers: true, nodes });
+        const cluster = new Cluster({ seed: o.seed ?? 1, trace: false, controllers: true, scheduler: { explain: false }, nodes });
         const s = await serveApi({ port: o.port ?? 6443, host: o.host, cluster, speed });
         const file = path.resolve(o.kubeconfig);
         writeKubeconfig(file, s.url, cluster.adminToken, s.ca);
         const pace = speed === 1 ? "" : `, virtual time at ${speed}x the wall clock`;
         console.log(
-          `kubelab serve: a simulated cluster (seed ${o.seed ?? 1}: kube-controller-manager, ${nodes} stand-in node${nodes === 1 ? "" : "s"}${pace}) serving the Kubernetes API on ${s.url}`,
+          `kubelab serve: a simulated cluster (seed ${o.seed ?? 1}: kube-controller-manager, kube-scheduler, ${nodes} stand-in node${nodes === 1 ? "" : "s"}${pace}) serving the Kubernetes API on ${s.url}`,
         );
         console.log(`kubeconfig (admin token) written to ${file}; try:`);
         console.log(`  export KUBECONFIG=${file}; kubectl get nodes`);

@@ -1,5 +1,5 @@
 // The real kubectl (v1.32, on the machine) against `kubelab serve` with everything chapter 04
-// built: kube-controller-manager and three stand-in nodes with the stand-in binder. A Deployment's
+// built: kube-controller-manager, kube-scheduler and three stand-in nodes. A Deployment's
 // whole life as a user types it — create, rollout status, scale, set image, rollout undo (which
 // kubectl does client-side: GET the deployment, list its ReplicaSets, PATCH the template back),
 // describe (the deployment controller's Events), expose (the endpoints controller), delete (the
@@ -89,7 +89,7 @@ test.before(async () => {
     server.stderr!.on("data", (d: string) => (out += d));
     server.on("exit", (code) => reject(new Error(`kubelab serve exited (${code}):\n${out}`)));
   });
-  assert.match(out, /kube-controller-manager, 3 stand-in nodes, virtual time at 4x the wall clock\) serving the Kubernetes API on https:/);
+  assert.match(out, /kube-controller-manager, kube-scheduler, 3 stand-in nodes, virtual time at 4x the wall clock\) serving the Kubernetes API on https:/);
 });
 
 test.after(() => {
@@ -139,7 +139,7 @@ test("kubectl create deployment, rollout status: three Running pods with IPs, sp
     assert.match(p[5], /^10\.244\.\d+\.\d+$/);
   }
   assert.is(new Set(pods.map((p) => p[5])).size, 3, "pod IPs are unique");
-  // The stand-in binder places each pod on the node with the fewest pods.
+  // kube-scheduler spreads them: LeastAllocated and the default topology spread favour empty nodes.
   assert.equal(pods.map((p) => p[6]).sort(), ["node-1", "node-2", "node-3"]);
   const d = rows(await ok("get", "deploy", "web"));
   assert.equal(d[1].slice(0, 4), ["web", "3/3", "3", "3"]);

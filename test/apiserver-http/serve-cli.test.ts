@@ -1,5 +1,5 @@
 // `kubelab serve` as a user runs it: a child process serving a seeded cluster (API server,
-// kube-controller-manager, stand-in nodes), a kubeconfig written, and the real kubectl talking to
+// kube-controller-manager, kube-scheduler, stand-in nodes), a kubeconfig written, and the real kubectl talking to
 // it. The controllers at work through kubectl are in kubectl-controllers.test.ts.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
@@ -53,7 +53,7 @@ test("kubelab serve --port 0 --kubeconfig F --nodes 2: kubectl get nodes, ns", a
   if (!haveKubectl) return console.log("  (kubectl not found: skipped)");
   const { out, kc, run, stop } = await serve(["--seed", "5", "--nodes", "2"]);
   try {
-    assert.match(out, /\(seed 5: kube-controller-manager, 2 stand-in nodes\) serving the Kubernetes API on https:\/\/127\.0\.0\.1:\d+/);
+    assert.match(out, /\(seed 5: kube-controller-manager, kube-scheduler, 2 stand-in nodes\) serving the Kubernetes API on https:\/\/127\.0\.0\.1:\d+/);
     assert.match(out, new RegExp(`kubectl --kubeconfig ${kc.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")} get ns`));
     // The stand-in nodes register themselves (their kubelets) once the API server is ready.
     let nodes = "";
@@ -72,7 +72,7 @@ test("kubelab serve --nodes 0: the controllers run, but no node takes the pods (
   if (!haveKubectl) return;
   const { out, run, stop } = await serve(["--nodes", "0"]);
   try {
-    assert.match(out, /\(seed 1: kube-controller-manager, 0 stand-in nodes\)/);
+    assert.match(out, /\(seed 1: kube-controller-manager, kube-scheduler, 0 stand-in nodes\)/);
     assert.match(await run(["get", "nodes"]), /^No resources found\n$/);
     assert.is((await run(["create", "deployment", "web", "--image=nginx:1.27", "--replicas=2"])).trim(), "deployment.apps/web created");
     // The deployment and replicaset controllers make the pods; nothing binds them.
