@@ -13,6 +13,7 @@
 // Graph changes are applied in the informer's event order, as the real builder's single
 // processGraphChanges goroutine does.
 
+import type { OwnerReference } from "../../apiserver/registry/object";
 import type { Simulation } from "../../sim/simulation";
 import type { RateLimitingQueue } from "../../client/workqueue";
 import { resolveResource } from "../../client/kube-client";
@@ -21,14 +22,7 @@ import type { KubeObjectLike } from "../../client/list-watch";
 export const FOREGROUND_FINALIZER = "foregroundDeletion";
 export const ORPHAN_FINALIZER = "orphan";
 
-export interface OwnerReference {
-  apiVersion: string;
-  kind: string;
-  name: string;
-  uid: string;
-  controller?: boolean;
-  blockOwnerDeletion?: boolean;
-}
+export type { OwnerReference };
 
 /** Where an object lives: enough to GET it and to tell it from a namesake (uid). */
 export interface ObjectIdentity {
