@@ -6,7 +6,7 @@ import { benchKernel } from "./kernel";
 // Later chapters add their benchmarks as bench/<layer>.ts exporting run() (which may be async).
 (async () => {
   benchKernel();
-  for (const name of ["raft", "etcd", "apiserver"]) {
+  for (const name of ["raft", "etcd", "apiserver", "controllers", "scheduler"]) {
     const file = path.join(__dirname, `${name}.ts`);
     if (existsSync(file)) await require(file).run();
   }

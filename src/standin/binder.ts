@@ -13,6 +13,7 @@ import type { KubeObject } from "../apiserver/registry/object";
 import type { KubeClient } from "../client/kube-client";
 import { SharedIndexInformer } from "../client/informer";
 import { listWatchFromClient } from "../client/list-watch";
+import { DeletedFinalStateUnknown } from "../client/lister";
 import { RateLimitingQueue, runWorkers, Workers } from "../client/workqueue";
 import type { ClientFactory } from "./nodes";
 import { matchingTolerations, Taint } from "../controllers/nodelifecycle/taints";
@@ -29,6 +30,9 @@ export class StandInBinder {
   /** Pods bound by us that the assigned-pods cache has not shown yet (the scheduler's "assumed" pods). */
   private readonly assumed = new Map<string, string>();
   private started = false;
+  /** Node of every assigned pod that still occupies it (not Succeeded/Failed), and pods per node. */
+  private readonly podNode = new Map<string, string>();
+  private readonly podCount = new Map<string, number>();
 
   constructor(private readonly sim: Simulation, clientFactory: ClientFactory) {
     this.client = clientFactory(BINDER_COMPONENT);
@@ -44,10 +48,19 @@ export class StandInBinder {
       onUpdate: (_o, p) => this.queue.add(key(p)),
     });
     this.assigned.addEventHandler({
-      onAdd: (p) => this.assumed.delete(key(p)),
-      onUpdate: (_o, p) => this.assumed.delete(key(p)),
+      onAdd: (p) => {
+        this.assumed.delete(key(p));
+        this.place(key(p), p);
+      },
+      onUpdate: (_o, p) => {
+        this.assumed.delete(key(p));
+        this.place(key(p), p);
+      },
       // A pod leaving a node frees room: pending pods may fit now.
-      onDelete: () => this.requeuePending(),
+      onDelete: (p) => {
+        this.place(p instanceof DeletedFinalStateUnknown ? p.key : key(p), undefined);
+        this.requeuePending();
+      },
     });
     this.nodes.addEventHandler({
       onAdd: () => this.requeuePending(),
@@ -70,6 +83,22 @@ export class StandInBinder {
     this.unscheduled.stop();
     this.assigned.stop();
     this.nodes.stop();
+  }
+
+  /** Keeps the pods-per-node counts as assigned pods come, finish and go (counted once, not per bind). */
+  private place(podKey: string, pod: KubeObject | undefined): void {
+    const phase = pod?.status?.phase;
+    const node: string | undefined = pod && phase !== "Succeeded" && phase !== "Failed" ? pod.spec?.nodeName : undefined;
+    const was = this.podNode.get(podKey);
+    if (was === node) return;
+    if (was !== undefined) {
+      this.podCount.set(was, (this.podCount.get(was) ?? 1) - 1);
+      this.podNode.delete(podKey);
+    }
+    if (node !== undefined) {
+      this.podCount.set(node, (this.podCount.get(node) ?? 0) + 1);
+      this.podNode.set(podKey, node);
+    }
   }
 
   private requeuePending(): void {
@@ -106,12 +135,7 @@ export class StandInBinder {
 
   /** The feasible node with the fewest pods (ties by name), or why none fits. */
   private pick(pod: KubeObject): { node?: string; reasons: string } {
-    const counts = new Map<string, number>();
-    for (const p of this.assigned.lister().list()) {
-      const phase = p.status?.phase;
-      if (phase === "Succeeded" || phase === "Failed") continue;
-      counts.set(p.spec.nodeName, (counts.get(p.spec.nodeName) ?? 0) + 1);
-    }
+    const counts = new Map(this.podCount);
     for (const n of this.assumed.values()) counts.set(n, (counts.get(n) ?? 0) + 1);
     const why = new Map<string, number>();
     const no = (r: string) => why.set(r, (why.get(r) ?? 0) + 1);

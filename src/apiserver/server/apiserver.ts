@@ -402,7 +402,7 @@ export class ApiServer {
     if (fs.ok !== true) throw Errors.badRequest((fs as { error: string }).error);
     const lsel = ls.selector;
     const fsel = fs.selector;
-    return (obj) => (lsel.empty || lsel.matches(obj.metadata.labels ?? {})) && (fsel.empty || fsel.matches(objectFields(obj)));
+    return (obj) => (lsel.empty || lsel.matches(obj.metadata.labels ?? {})) && (fsel.empty || fsel.matches(fieldsOf(obj)));
   }
 
   private resourceVersionParam(req: RestRequest): string {
@@ -860,4 +860,19 @@ export class ApiServer {
 function patchStatus(e: PatchError): Status {
   const s = Errors.badRequest(e.message).status;
   return e.code === 400 ? s : { ...s, code: 422, reason: "Invalid" };
+}
+
+/**
+ * An object's selectable fields, computed once per object: a watch event's object is tested by
+ * every watch of its resource (a hundred kubelets each select spec.nodeName), and the objects
+ * filters see are fresh decodes that nothing mutates afterwards.
+ */
+const fieldsCache = new WeakMap<object, Record<string, string>>();
+function fieldsOf(obj: KubeObject): Record<string, string> {
+  let f = fieldsCache.get(obj);
+  if (!f) {
+    f = objectFields(obj);
+    fieldsCache.set(obj, f);
+  }
+  return f;
 }

@@ -18,6 +18,22 @@ import { LeaseManager } from "./lease-manager";
 
 export type Done<T> = (err: StatusError | undefined, result?: T) => void;
 
+/**
+ * Objects parsed for selector tests only (never handed out, never mutated), by stored bytes:
+ * the events of one revision reach every watch of a prefix at about the same moment, so a small
+ * cache suffices.
+ */
+const peeked = new Map<string, KubeObject>();
+function peek(kv: KeyValue, revision: number): KubeObject {
+  let obj = peeked.get(kv.value);
+  if (!obj) {
+    if (peeked.size >= 4096) peeked.clear();
+    obj = decode(kv, revision);
+    peeked.set(kv.value, obj);
+  }
+  return obj;
+}
+
 /** etcd's limit on one request (--max-request-bytes): objects above it cannot be stored. */
 export const MAX_OBJECT_BYTES = 1.5 * 1024 * 1024;
 
@@ -255,19 +271,21 @@ export class ObjectStore {
         for (const ev of r.events) {
           if (stopped) return;
           const rev = ev.kv.mod_revision;
-          const prev = ev.prev_kv && ev.prev_kv.value ? decode(ev.prev_kv, rev) : undefined;
-          const prevOk = prev ? filter(prev) : false;
+          // Selectors are tested on a parse shared by every watch of the prefix (a hundred
+          // kubelets watch pods, each for its own node); a watch that sends the object gets its
+          // own copy. The real server decodes once too, in its watch cache.
+          const hasPrev = !!(ev.prev_kv && ev.prev_kv.value);
+          const prevOk = hasPrev ? filter(peek(ev.prev_kv!, rev)) : false;
           if (ev.type === "DELETE") {
-            if (prev && prevOk) sink.event("DELETED", prev, rev);
+            if (prevOk) sink.event("DELETED", decode(ev.prev_kv!, rev), rev);
             else sink.progress(rev);
             continue;
           }
-          const cur = decode(ev.kv);
-          const curOk = filter(cur);
-          if (curOk && prevOk) sink.event("MODIFIED", cur, rev);
-          else if (curOk && (prev || ev.kv.version === 1)) sink.event("ADDED", cur, rev);
-          else if (curOk) sink.event(ev.kv.version === 1 ? "ADDED" : "MODIFIED", cur, rev);
-          else if (prevOk) sink.event("DELETED", prev!, rev);
+          const curOk = filter(peek(ev.kv, ev.kv.mod_revision));
+          if (curOk && prevOk) sink.event("MODIFIED", decode(ev.kv), rev);
+          else if (curOk && (hasPrev || ev.kv.version === 1)) sink.event("ADDED", decode(ev.kv), rev);
+          else if (curOk) sink.event(ev.kv.version === 1 ? "ADDED" : "MODIFIED", decode(ev.kv), rev);
+          else if (prevOk) sink.event("DELETED", decode(ev.prev_kv!, rev), rev);
           else sink.progress(rev);
         }
       });

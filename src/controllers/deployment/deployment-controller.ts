@@ -20,6 +20,7 @@ import type { Controller, ControllerContext, ControllerFactory } from "../contro
 import { waitForCacheSync } from "../controller";
 import { claimObjects, getControllerOf, isNotFound, newControllerRef, recheckDeletionTimestamp, semanticEqual } from "../util/controller-ref";
 import { series } from "../util/async";
+import { addPodControllerUIDIndexer, POD_CONTROLLER_UID_INDEX } from "../util/pod-index";
 import type { Done } from "../util/async";
 import * as U from "./util";
 import { rolloutRolling } from "./rolling";
@@ -57,6 +58,7 @@ export class DeploymentController implements Controller {
     this.dLister = this.dInformer.lister();
     this.rsLister = this.rsInformer.lister();
     this.podLister = this.podInformer.lister();
+    addPodControllerUIDIndexer(this.podInformer);
 
     this.dInformer.addEventHandler({
       onAdd: (d) => this.enqueue(d),
@@ -219,9 +221,16 @@ export class DeploymentController implements Controller {
   private getPodMapForDeployment(d: KubeObject, rsList: KubeObject[]): Map<string, KubeObject[]> {
     const map = new Map<string, KubeObject[]>();
     for (const rs of rsList) map.set(rs.metadata.uid!, []);
-    for (const pod of this.podLister.namespace(d.metadata.namespace ?? "").list(d.spec.selector)) {
-      const ref = getControllerOf(pod);
-      if (ref && map.has(ref.uid)) map.get(ref.uid)!.push(pod);
+    // The real controller lists the namespace's pods by the Deployment's selector and keeps those
+    // whose controller is one of its ReplicaSets; reading each ReplicaSet's pods from the
+    // controller-UID index gives the same map without visiting every pod of the namespace.
+    const matches = labelSelectorMatcher(d.spec.selector);
+    const ns = d.metadata.namespace ?? "";
+    for (const rs of rsList) {
+      const pods = map.get(rs.metadata.uid!)!;
+      for (const pod of this.podInformer.getIndexer().byIndex(POD_CONTROLLER_UID_INDEX, rs.metadata.uid!)) {
+        if (pod.metadata.namespace === ns && matches(pod.metadata.labels ?? {})) pods.push(pod);
+      }
     }
     return map;
   }

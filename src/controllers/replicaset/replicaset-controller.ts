@@ -23,6 +23,7 @@ import { claimObjects, getControllerOf, isNotFound, recheckDeletionTimestamp } f
 import { parallel, slowStartBatch, SlowStartInitialBatchSize } from "../util/async";
 import type { Done } from "../util/async";
 import { filterActivePods, isPodReady } from "../util/pod";
+import { addPodControllerUIDIndexer, filterPodsByOwner, POD_CONTROLLER_UID_INDEX } from "../util/pod-index";
 import { getPodsToDelete } from "../util/ranking";
 import { calculateStatus, statusNeedsUpdate } from "./status";
 import type { ReplicaSetStatus } from "./status";
@@ -46,7 +47,6 @@ export class ReplicaSetController implements Controller {
   private readonly rsInformer: SharedIndexInformer<KubeObject>;
   private readonly podInformer: SharedIndexInformer<KubeObject>;
   private readonly rsLister: Lister<KubeObject>;
-  private readonly podLister: Lister<KubeObject>;
   private readonly podControl: PodControl;
   private readonly burstReplicas: number;
   private readonly workerCount: number;
@@ -62,7 +62,7 @@ export class ReplicaSetController implements Controller {
     this.rsInformer = ctx.informers.informerFor<KubeObject>("replicasets");
     this.podInformer = ctx.informers.informerFor<KubeObject>("pods");
     this.rsLister = this.rsInformer.lister();
-    this.podLister = this.podInformer.lister();
+    addPodControllerUIDIndexer(this.podInformer);
 
     this.rsInformer.addEventHandler({
       onAdd: (rs) => this.enqueue(rs),
@@ -200,7 +200,8 @@ export class ReplicaSetController implements Controller {
       this.trace("invalid-selector", { rs: rsKey, error: String(e) });
       return done();
     }
-    const pods = filterActivePods(this.podLister.namespace(namespace).list());
+    // Its own pods and the namespace's orphans, through the controller-UID index.
+    const pods = filterActivePods(filterPodsByOwner(this.podInformer, rs, true));
     claimObjects<KubeObject>(
       pods,
       {
@@ -298,8 +299,8 @@ export class ReplicaSetController implements Controller {
     const ref = getControllerOf(rs);
     if (!ref) return [];
     const ns = rs.metadata.namespace ?? "";
-    const related = new Set(this.rsLister.namespace(ns).list().filter((r) => getControllerOf(r)?.uid === ref.uid).map((r) => r.metadata.uid));
-    return this.podLister.namespace(ns).list().filter((p) => related.has(getControllerOf(p)?.uid));
+    const related = this.rsLister.namespace(ns).list().filter((r) => getControllerOf(r)?.uid === ref.uid);
+    return related.flatMap((r) => this.podInformer.getIndexer().byIndex(POD_CONTROLLER_UID_INDEX, r.metadata.uid ?? ""));
   }
 
   /** updateReplicaSetStatus: PUT /status unless nothing changed; one GET + retry on failure. */

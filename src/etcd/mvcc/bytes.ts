@@ -44,13 +44,18 @@ export function toUint8Array(s: Bytes): Uint8Array {
   return out;
 }
 
+const ASCII = /^[\x00-\x7f]*$/;
+
 /** Text -> its UTF-8 bytes as a byte string. */
 export function utf8(textValue: string): Bytes {
+  // ASCII text is its own UTF-8 (the common case: JSON of Kubernetes objects).
+  if (ASCII.test(textValue)) return textValue;
   return fromUint8Array(new TextEncoder().encode(textValue));
 }
 
 /** UTF-8 bytes -> text (invalid sequences become U+FFFD). */
 export function text(b: Bytes): string {
+  if (ASCII.test(b)) return b;
   return new TextDecoder().decode(toUint8Array(b));
 }
 

@@ -491,7 +491,16 @@ export class RaftCluster {
     for (const [ctx, r] of this.pendingReads) {
       if (r.member !== m.name || r.index === undefined || m.appliedIndex < r.index) continue;
       r.servedAt = this.sim.now;
-      r.value = commandsOf(m.applied);
+      // What the read saw, computed when asked: copying the whole applied log at every read
+      // made a long-running cluster quadratic in its history.
+      const applied = m.applied;
+      const upTo = applied.length;
+      let seen: string[] | undefined;
+      Object.defineProperty(r, "value", {
+        get: () => (seen === undefined ? (seen = commandsOf(applied.slice(0, upTo))) : seen),
+        enumerable: true,
+        configurable: true,
+      });
       r.ok = true;
       this.pendingReads.delete(ctx);
       this.record("read", { member: m.name, ctx, index: r.index });

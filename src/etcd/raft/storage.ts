@@ -139,6 +139,9 @@ export class MemoryStorage implements Storage {
     if (offset > this.ents.length) {
       throw new Error(`missing log entry [last: ${this.lastIndex()}, append at: ${ents[0].index}]`);
     }
-    this.ents = this.ents.slice(0, offset).concat(ents);
+    // In place (every read hands out a copy): a conflicting suffix is cut, then the new entries
+    // appended — copying the whole log at every append made long runs quadratic.
+    if (offset < this.ents.length) this.ents.length = offset;
+    for (const e of ents) this.ents.push(e);
   }
 }
