@@ -34,6 +34,9 @@ const commands = {
       return runAsync(async () => {
         const { Cluster } = loadTs("src/cluster/cluster.ts");
         const { serveApi, writeKubeconfig } = loadTs("src/apiserver/http/index.ts");
+        // Live mode: virtual time 0 is now, so ages kubectl computes itself (describe's events)
+        // agree with the machine's clock. (Notebooks keep the fixed epoch: deterministic.)
+        loadTs("src/apiserver/registry/object.ts").setEpoch(Math.floor(Date.now() / 1000));
         // Everything built so far: the API server, a kube-controller-manager running every
         // controller (chapter 04), kube-scheduler with the default profile (chapter 05), and N
         // stand-in nodes that heartbeat and "run" the pods bound to them (until chapter 06).

@@ -19,7 +19,8 @@ import type { Simulation } from "../sim/simulation";
 import type { Rng } from "../sim/rng";
 import { Duration, parseDuration } from "../sim/duration";
 import type { KubeObject } from "../apiserver/registry/object";
-import { timestamp } from "../apiserver/registry/object";
+import { microTime, timestamp } from "../apiserver/registry/object";
+export { microTime };
 import type { KubeClient } from "./kube-client";
 
 /** wait.Jitter's factor in the acquire loop: retries wait retryPeriod × [1, 2.2). */
@@ -66,10 +67,6 @@ export interface LeaderElectionConfig {
 }
 
 /** A metav1.MicroTime: RFC 3339 with microseconds. */
-export function microTime(virtualMs: number): string {
-  const micros = Math.round((virtualMs - Math.floor(virtualMs / 1000) * 1000) * 1000);
-  return timestamp(virtualMs).replace("Z", `.${String(Math.min(micros, 999999)).padStart(6, "0")}Z`);
-}
 
 /** LeaseSpecToLeaderElectionRecord [resourcelock/leaselock.go]. */
 export function recordFromLease(lease: KubeObject): LeaderElectionRecord {

@@ -15,7 +15,7 @@ import type { Simulation, Timer } from "../sim/simulation";
 import { Duration, parseDuration } from "../sim/duration";
 import type { Rng } from "../sim/rng";
 import type { KubeObject } from "../apiserver/registry/object";
-import { timestamp } from "../apiserver/registry/object";
+import { microTime, timestamp } from "../apiserver/registry/object";
 import type { KubeApiError, KubeClient } from "../client/kube-client";
 import { SharedIndexInformer } from "../client/informer";
 import { listWatchFromClient } from "../client/list-watch";
@@ -48,11 +48,6 @@ export interface StandInNodeOptions extends NodeShape {
   readiness?: (pod: KubeObject) => boolean | undefined;
 }
 
-/** MicroTime, as Lease.spec.renewTime is written: 2026-01-01T00:00:10.000000Z. */
-export function microTime(ms: number): string {
-  const micros = Math.round((ms - Math.floor(ms / 1000) * 1000) * 1000);
-  return timestamp(ms).replace("Z", `.${String(micros).padStart(6, "0")}Z`);
-}
 
 export class StandInNode {
   readonly name: string;

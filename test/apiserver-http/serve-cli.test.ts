@@ -63,6 +63,10 @@ test("kubelab serve --port 0 --kubeconfig F --nodes 2: kubectl get nodes, ns", a
     assert.match(ns, /namespace\/default/);
     assert.match(ns, /namespace\/kube-system/);
     assert.match(ns, /namespace\/kube-node-lease/);
+    // Live mode starts virtual time at the wall clock: a namespace created at start-up is
+    // seconds old, not months (kubectl describe computes event ages against this machine's clock).
+    const created = Date.parse(await run(["get", "ns", "default", "-o", "jsonpath={.metadata.creationTimestamp}"]));
+    assert.ok(Math.abs(Date.now() - created) < 120_000, `default was created at ${new Date(created).toISOString()}`);
   } finally {
     stop();
   }

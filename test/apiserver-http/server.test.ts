@@ -13,12 +13,12 @@ import type { ApiHttpServer } from "../../src/apiserver/http/index";
 import type { RestRequest, RestResponder, RestStream } from "../../src/apiserver/rest";
 import { protobufToJson } from "../../src/apiserver/http/protobuf";
 import { selfSignedCert } from "../../src/apiserver/http/tls";
-import { EPOCH_SECONDS } from "../../src/apiserver/registry/object";
+import { DEFAULT_EPOCH_SECONDS } from "../../src/apiserver/registry/object";
 import { parse as parseYaml } from "yaml";
 
 const TABLE = "application/json;as=Table;v=v1;g=meta.k8s.io,application/json;as=Table;v=v1beta1;g=meta.k8s.io,application/json";
 const json = async (r: Response | Promise<Response>): Promise<any> => (await r).json();
-const ts = (virtualMs: number) => new Date(EPOCH_SECONDS * 1000 + virtualMs).toISOString().replace(/\.\d+Z$/, "Z");
+const ts = (virtualMs: number) => new Date(DEFAULT_EPOCH_SECONDS * 1000 + virtualMs).toISOString().replace(/\.\d+Z$/, "Z");
 
 interface Stub {
   sim: Simulation;

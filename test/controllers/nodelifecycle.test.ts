@@ -4,7 +4,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { clusterWithNLC, condition, events, getPod, node, pod, rows, runUntil, taintKeys } from "./helpers-c";
-import { microTime } from "../../src/standin/nodes";
+import { microTime } from "../../src/apiserver/registry/object";
 
 const NLC = "node-lifecycle-controller";
 const TEC = "taint-eviction-controller";

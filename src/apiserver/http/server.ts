@@ -19,7 +19,7 @@ import { LiveBridge } from "../../sim/index";
 import type { Simulation } from "../../sim/index";
 import type { RestRequest, RestResponder, RestStream } from "../rest";
 import { findByResource } from "../registry/resources";
-import { EPOCH_SECONDS } from "../registry/object";
+import { epoch } from "../registry/object";
 import type { ResourceInfo } from "../registry/resources";
 import { discoveryRequest } from "../discovery";
 import { openapiRequest } from "../openapi";
@@ -40,7 +40,7 @@ export interface ServeApiOptions {
   cluster: ServableCluster;
   /**
    * The cluster's current wall-clock time in ms since the Unix epoch (virtual): AGE columns are
-   * computed against it. Default: the engine's epoch (EPOCH_SECONDS) plus the virtual clock.
+   * computed against it. Default: the engine's epoch (epoch()) plus the virtual clock.
    */
   now?: () => number;
   /** Virtual ms per real ms (default 1). */
@@ -307,7 +307,7 @@ function isConvertible(body: unknown): boolean {
 
 /** The cluster's wall clock: virtual time 0 is the engine's fixed epoch (registry/object.ts). */
 function defaultNow(cluster: ServableCluster): () => number {
-  return () => EPOCH_SECONDS * 1000 + cluster.sim.now;
+  return () => epoch() * 1000 + cluster.sim.now;
 }
 
 /**

@@ -84,14 +84,31 @@ export function deepEqual(a: unknown, b: unknown): boolean {
 }
 
 /**
- * Virtual milliseconds → RFC 3339 with second precision (as Kubernetes writes timestamps), from a
- * fixed epoch, 2026-01-01T00:00:00Z = virtual time 0. Computed by hand so that nothing here can
+ * Virtual milliseconds → RFC 3339 with second precision (as Kubernetes writes timestamps), from
+ * the engine's epoch: by default a fixed instant, 2026-01-01T00:00:00Z = virtual time 0, so that
+ * a notebook run twice prints the same timestamps. Computed by hand so that nothing here can
  * touch the wall clock.
  */
-export const EPOCH_SECONDS = 1767225600; // 2026-01-01T00:00:00Z
+export const DEFAULT_EPOCH_SECONDS = 1767225600; // 2026-01-01T00:00:00Z
+let epochSeconds = DEFAULT_EPOCH_SECONDS;
+
+/** The Unix time (seconds) of virtual time 0. */
+export function epoch(): number {
+  return epochSeconds;
+}
+
+/**
+ * Moves virtual time 0 to another Unix time. Only for live mode (`kubelab serve`), where kubectl
+ * computes some ages itself against the machine's clock: there the epoch is the moment the
+ * server started. Process-wide; deterministic runs keep the default.
+ */
+export function setEpoch(unixSeconds: number): void {
+  if (!Number.isInteger(unixSeconds) || unixSeconds < 0) throw new Error(`setEpoch: ${unixSeconds} is not a Unix time in whole seconds`);
+  epochSeconds = unixSeconds;
+}
 
 export function timestamp(virtualMs: number): string {
-  const total = EPOCH_SECONDS + Math.floor(virtualMs / 1000);
+  const total = epochSeconds + Math.floor(virtualMs / 1000);
   const days = Math.floor(total / 86400);
   const secs = total - days * 86400;
   const [y, m, d] = civilFromDays(days);
@@ -99,12 +116,18 @@ export function timestamp(virtualMs: number): string {
   return `${y}-${p2(m)}-${p2(d)}T${p2(Math.floor(secs / 3600))}:${p2(Math.floor((secs % 3600) / 60))}:${p2(secs % 60)}Z`;
 }
 
+/** MicroTime, as a Lease's acquireTime / renewTime are written: 2026-01-01T00:00:10.000000Z. */
+export function microTime(virtualMs: number): string {
+  const micros = Math.round((virtualMs - Math.floor(virtualMs / 1000) * 1000) * 1000);
+  return timestamp(virtualMs).replace("Z", `.${String(Math.min(micros, 999999)).padStart(6, "0")}Z`);
+}
+
 /** The virtual milliseconds of an RFC 3339 UTC timestamp ("2026-01-01T00:00:30Z" → 30000). */
 export function parseTimestamp(ts: string): number {
   const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.\d+)?Z$/.exec(ts);
   if (!m) return NaN;
   const days = daysFromCivil(+m[1], +m[2], +m[3]);
-  return (days * 86400 + +m[4] * 3600 + +m[5] * 60 + +m[6] - EPOCH_SECONDS) * 1000;
+  return (days * 86400 + +m[4] * 3600 + +m[5] * 60 + +m[6] - epochSeconds) * 1000;
 }
 
 // Howard Hinnant's days-from-civil algorithms (proleptic Gregorian calendar).
