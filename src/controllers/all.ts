@@ -12,6 +12,8 @@ import { endpointsController } from "./endpoints/endpoints-controller";
 import { endpointSliceController } from "./endpointslice/endpointslice-controller";
 import { nodeLifecycleController } from "./nodelifecycle/node-lifecycle-controller";
 import { taintEvictionController } from "./nodelifecycle/taint-eviction-controller";
+import { resourceQuotaController } from "./resourcequota/resource-quota-controller";
+import { podGCController } from "./podgc/gc-controller";
 
 export const KUBE_CONTROLLERS: Readonly<Record<string, ControllerFactory>> = {
   serviceaccount: serviceAccountController,
@@ -23,6 +25,8 @@ export const KUBE_CONTROLLERS: Readonly<Record<string, ControllerFactory>> = {
   endpointslice: endpointSliceController,
   nodelifecycle: nodeLifecycleController,
   "taint-eviction-controller": taintEvictionController,
+  resourcequota: resourceQuotaController,
+  podgc: podGCController,
 };
 
 /** The factories for a list of names (unknown names are an error, as the real flag is). */

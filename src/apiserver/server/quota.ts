@@ -10,7 +10,7 @@
 // resource-quota controller's job; this server does not do it.
 
 import { Errors, StatusError } from "../registry/errors";
-import { clone, KubeObject } from "../registry/object";
+import { clone, KubeObject, parseTimestamp } from "../registry/object";
 import { formatBytes, formatMilliCpu, milliValue, parseQuantity, value } from "../registry/quantity";
 import { RESOURCES, ResourceInfo } from "../registry/resources";
 import type { ObjectStore } from "../storage/store";
@@ -23,13 +23,14 @@ const isCpu = (k: string) => k === "cpu" || k.endsWith(".cpu");
 const isMemory = (k: string) => k === "memory" || k.endsWith(".memory");
 
 /** A quantity in the quota's unit: millicores for cpu, bytes for memory, a count otherwise. */
-function amount(k: string, q: unknown): number {
+export function amount(k: string, q: unknown): number {
   if (isCpu(k)) return milliValue(q);
   if (isMemory(k)) return value(q);
   return Math.ceil(parseQuantity(q) ?? 0);
 }
 
-function show(k: string, n: number): string {
+/** An amount written back as status.used writes it ("500m", "1Gi", "3"). */
+export function show(k: string, n: number): string {
   if (isCpu(k)) return formatMilliCpu(n);
   if (isMemory(k)) return formatBytes(n);
   return String(n);
@@ -39,13 +40,20 @@ function countName(info: ResourceInfo): string {
   return info.group ? `count/${info.resource}.${info.group}` : `count/${info.resource}`;
 }
 
-/** What one object uses, by quota resource name. */
-export function usageOf(info: ResourceInfo, obj: KubeObject): Record<string, number> {
+/**
+ * What one object uses, by quota resource name. A pod at the end of its life (Succeeded, Failed,
+ * or past its deletion grace period at virtual time `now`) keeps only its count/pods: "pods" and
+ * compute resources track live pods [k/k pkg/quota/v1/evaluator/core/pods.go, QuotaV1Pod].
+ */
+export function usageOf(info: ResourceInfo, obj: KubeObject, now?: number): Record<string, number> {
   const u: Record<string, number> = { [countName(info)]: 1 };
   if (STANDARD_COUNTS[info.resource] && !info.group) u[STANDARD_COUNTS[info.resource]] = 1;
   if (info.kind === "Pod") {
     const phase = obj.status?.phase;
-    if (phase === "Succeeded" || phase === "Failed") return {};
+    if (phase === "Succeeded" || phase === "Failed") return { [countName(info)]: 1 };
+    const dt = obj.metadata?.deletionTimestamp;
+    const grace = obj.metadata?.deletionGracePeriodSeconds;
+    if (now !== undefined && dt && grace !== undefined && now > parseTimestamp(dt) + grace * 1000) return { [countName(info)]: 1 };
     let rc = 0, rm = 0, lc = 0, lm = 0;
     for (const c of obj.spec?.containers ?? []) {
       rc += milliValue(c?.resources?.requests?.cpu);
