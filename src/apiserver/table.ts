@@ -454,6 +454,21 @@ const PRINTERS: Record<string, Printer> = {
     columns: [NAME_COL, ["Created At", "date", 0, AGE_COL[3]]],
     cells: (o) => [nameOf(o), str(meta(o).creationTimestamp)],
   },
+  // [k/k pkg/printers/internalversion/printers.go printPodDisruptionBudget]: an unset bound is "N/A".
+  "policy/PodDisruptionBudget": {
+    columns: [
+      NAME_COL,
+      ["Min Available", "string", 0, "The minimum number of pods that must be available."],
+      ["Max Unavailable", "string", 0, "The maximum number of pods that may be unavailable."],
+      ["Allowed Disruptions", "integer", 0, "Calculated number of pods that may be disrupted at this time."],
+      AGE_COL,
+    ],
+    cells: (o, now) => {
+      const spec = obj(o.spec);
+      const bound = (v: unknown) => (v === undefined || v === null ? "N/A" : String(v));
+      return [nameOf(o), bound(spec.minAvailable), bound(spec.maxUnavailable), int(obj(o.status).disruptionsAllowed), ageOf(o, now)];
+    },
+  },
   "scheduling.k8s.io/PriorityClass": {
     columns: [
       NAME_COL,

@@ -165,6 +165,15 @@ export class KubeClient {
   }
 
   /**
+   * POST pods/<name>/eviction: a delete the pod's PodDisruptionBudget may refuse (429
+   * TooManyRequests: retry later), as `kubectl drain` does it.
+   */
+  evict(namespace: string, pod: string, deleteOptions: DeleteOptions, cb: KubeCallback<Status>): void {
+    const body = { apiVersion: "policy/v1", kind: "Eviction", metadata: { name: pod, namespace }, deleteOptions: { kind: "DeleteOptions", apiVersion: "v1", ...deleteOptions } };
+    this.call("POST", this.path("pods", namespace, pod, "eviction"), {}, JSON.stringify(body), cb as KubeCallback<unknown>);
+  }
+
+  /**
    * Watches a resource. onEvent gets every event (ADDED, MODIFIED, DELETED, BOOKMARK, and ERROR
    * with a Status); onEnd is called once when the server ends the stream or refused it.
    */

@@ -14,6 +14,7 @@ import { nodeLifecycleController } from "./nodelifecycle/node-lifecycle-controll
 import { taintEvictionController } from "./nodelifecycle/taint-eviction-controller";
 import { resourceQuotaController } from "./resourcequota/resource-quota-controller";
 import { podGCController } from "./podgc/gc-controller";
+import { disruptionController } from "./disruption/disruption-controller";
 
 export const KUBE_CONTROLLERS: Readonly<Record<string, ControllerFactory>> = {
   serviceaccount: serviceAccountController,
@@ -27,6 +28,7 @@ export const KUBE_CONTROLLERS: Readonly<Record<string, ControllerFactory>> = {
   "taint-eviction-controller": taintEvictionController,
   resourcequota: resourceQuotaController,
   podgc: podGCController,
+  disruption: disruptionController,
 };
 
 /** The factories for a list of names (unknown names are an error, as the real flag is). */

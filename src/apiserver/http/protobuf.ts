@@ -194,7 +194,30 @@ const DECODERS: Record<string, (fs: Field[]) => Record<string, unknown>> = {
     return clean({ metadata: objectMeta(msg(fs, 1)), spec: fin.length ? { finalizers: fin } : undefined });
   },
   "v1 ServiceAccount": (fs) => ({ metadata: objectMeta(msg(fs, 1)) }),
+  // policy/v1 PodDisruptionBudgetSpec (`kubectl create pdb`): minAvailable 1, selector 2,
+  // maxUnavailable 3 (IntOrString), unhealthyPodEvictionPolicy 4.
+  "policy/v1 PodDisruptionBudget": (fs) => {
+    const spec = msg(fs, 2) ?? [];
+    return { metadata: objectMeta(msg(fs, 1)), spec: clean({ minAvailable: intOrString(msg(spec, 1)), selector: labelSelector(msg(spec, 2)), maxUnavailable: intOrString(msg(spec, 3)), unhealthyPodEvictionPolicy: str(spec, 4) }) };
+  },
+  // policy/v1 Eviction (`kubectl drain`): metadata 1, deleteOptions 2 (meta/v1 DeleteOptions:
+  // gracePeriodSeconds 1, preconditions 2 {uid 1, resourceVersion 2}, orphanDependents 3,
+  // propagationPolicy 4, dryRun 5).
+  "policy/v1 Eviction": (fs) => {
+    const d = msg(fs, 2);
+    const pre = d ? msg(d, 2) : undefined;
+    const deleteOptions = d
+      ? nonEmpty({ gracePeriodSeconds: int(d, 1), preconditions: pre ? nonEmpty({ uid: str(pre, 1), resourceVersion: str(pre, 2) }) : undefined, orphanDependents: boolOf(d, 3), propagationPolicy: str(d, 4), dryRun: strings(d, 5) })
+      : undefined;
+    return clean({ metadata: objectMeta(msg(fs, 1)), deleteOptions });
+  },
 };
+
+/** An IntOrString message: type 1 (0 int, 1 string), intVal 2, strVal 3. */
+function intOrString(fs: Field[] | undefined): number | string | undefined {
+  if (!fs) return undefined;
+  return int(fs, 1) === 1 ? str(fs, 3) ?? "" : int(fs, 2) ?? 0;
+}
 
 /** Either json (the decoded body) or an error status, reason and message. */
 export interface ProtobufDecode {

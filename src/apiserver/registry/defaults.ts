@@ -149,6 +149,13 @@ const DEFAULTERS: Record<string, (o: KubeObject) => void> = {
     o.status = o.status ?? {};
   },
   PriorityClass: (o) => setDefault(o, "preemptionPolicy", "PreemptLowerPriority"),
+  // No field of the spec has a default (an unset unhealthyPodEvictionPolicy acts as
+  // IfHealthyBudget); the status counters are not omitempty, so they read 0 until the
+  // disruption controller writes them [k8s.io/api policy/v1 types.go].
+  PodDisruptionBudget: (o) => {
+    if (!isPlainObject(o.status)) o.status = {};
+    for (const f of ["disruptionsAllowed", "currentHealthy", "desiredHealthy", "expectedPods"]) setDefault(o.status, f, 0);
+  },
   LimitRange: (o) => {
     // SetDefaults_LimitRangeItem: for containers, default limit = max, default request =
     // default limit, else min [k/k pkg/apis/core/v1/defaults.go].

@@ -57,6 +57,8 @@ export const RESOURCES: readonly ResourceInfo[] = [
       STATUS("", "v1", "Pod"),
       { name: "binding", kind: { group: "", version: "v1", kind: "Binding" }, verbs: ["create"] },
       { name: "log", kind: { group: "", version: "v1", kind: "Pod" }, verbs: ["get"] },
+      // POST an Eviction: a delete that respects PodDisruptionBudgets (kubectl drain uses it).
+      { name: "eviction", kind: { group: "policy", version: "v1", kind: "Eviction" }, verbs: ["create"] },
     ],
   }),
   r("", "v1", "Node", "nodes", false, { shortNames: ["no"], subresources: [STATUS("", "v1", "Node")] }),
@@ -77,6 +79,7 @@ export const RESOURCES: readonly ResourceInfo[] = [
   r("rbac.authorization.k8s.io", "v1", "ClusterRoleBinding", "clusterrolebindings", false),
   r("", "v1", "LimitRange", "limitranges", true, { shortNames: ["limits"] }),
   r("", "v1", "ResourceQuota", "resourcequotas", true, { shortNames: ["quota"], subresources: [STATUS("", "v1", "ResourceQuota")] }),
+  r("policy", "v1", "PodDisruptionBudget", "poddisruptionbudgets", true, { shortNames: ["pdb"], subresources: [STATUS("policy", "v1", "PodDisruptionBudget")] }),
   r("scheduling.k8s.io", "v1", "PriorityClass", "priorityclasses", false, { shortNames: ["pc"] }),
   r("authorization.k8s.io", "v1", "SelfSubjectAccessReview", "selfsubjectaccessreviews", false, { verbs: ["create"] }),
 ];

@@ -8,6 +8,7 @@ import { deepEqual, isPlainObject, KubeObject } from "./object";
 import type { ResourceInfo } from "./resources";
 import { selectorFromLabelSelector, labelSelectorString } from "./selectors";
 import { POLICY_KIND_RULES, validatePolicyUpdate } from "./validation-policy";
+import { validatePodDisruptionBudget, validatePDBStatus } from "./validation-pdb";
 
 type Errs = FieldError[];
 type NameCheck = (v: string) => string[];
@@ -66,7 +67,7 @@ export function validateLabels(labels: Record<string, string> | undefined, p: Pa
   }
 }
 
-function validateLabelSelector(sel: any, p: Path, errs: Errs): void {
+export function validateLabelSelector(sel: any, p: Path, errs: Errs): void {
   if (!sel) return;
   validateLabels(sel.matchLabels, p.child("matchLabels"), errs);
   (sel.matchExpressions ?? []).forEach((e: any, i: number) => {
@@ -366,6 +367,7 @@ function validateBinding(obj: KubeObject, errs: Errs, cluster: boolean): void {
 
 const KIND_RULES: Record<string, (obj: KubeObject, errs: Errs) => void> = {
   ...POLICY_KIND_RULES,
+  PodDisruptionBudget: (o, e) => validatePodDisruptionBudget(o, e, validateLabelSelector),
   Pod: (o, e) => validatePodSpec(o.spec, new Path("spec"), e),
   Deployment: (o, e) => validateWorkload(o, e, "Deployment"),
   ReplicaSet: (o, e) => validateWorkload(o, e, "ReplicaSet"),
@@ -417,6 +419,7 @@ export function validateCreate(obj: KubeObject, info: ResourceInfo): FieldError[
 export function validateUpdate(obj: KubeObject, old: KubeObject, info: ResourceInfo): FieldError[] {
   const errs = validateCreate(obj, info);
   validatePolicyUpdate(obj, old, errs);
+  if (info.kind === "PodDisruptionBudget") validatePDBStatus(obj, errs);
   if (info.kind === "Deployment" || info.kind === "ReplicaSet") {
     if (!deepEqual(normSel(obj.spec?.selector), normSel(old.spec?.selector)))
       errs.push(field.invalid("spec.selector", labelSelectorString(obj.spec?.selector ?? {}), "field is immutable"));

@@ -22,6 +22,7 @@ import { StaticToken, TokenAuthenticator, UserInfo } from "./authn";
 import { bootstrapObjects } from "./bootstrap";
 import { ObjectCache } from "./cache";
 import { QuotaAdmission } from "./quota";
+import { EvictionREST } from "./eviction";
 import { decodeAs, decodeObject, parseBody } from "./decode";
 import type { ClientBoundMsg, ServerBound } from "./protocol";
 import { forbiddenReason, RbacAuthorizer, Attributes } from "./rbac";
@@ -277,6 +278,7 @@ export class ApiServer {
     if (sub === "log") throw Errors.badRequest(`pod logs are served by the kubelet, which this cluster does not run yet`);
     if (sub === "binding" || info.kind === "Binding") return this.bind(ctx, ri);
     if (sub === "scale") return this.scale(ctx, ri);
+    if (sub === "eviction") return this.evict(ctx, ri);
     switch (ri.verb) {
       case "get":
         return this.get(ctx, ri);
@@ -651,9 +653,14 @@ export class ApiServer {
   }
 
   private deleteOptions(ctx: Ctx): DeleteOptions {
+    const raw = ctx.req.body && ctx.req.body.trim() !== "" ? parseBody(ctx.req.body, ctx.req.headers["content-type"]) : undefined;
+    return this.checkDeleteOptions(ctx, raw);
+  }
+
+  /** DeleteOptions from a body (a DELETE's, or an Eviction's deleteOptions) plus the query. */
+  private checkDeleteOptions(ctx: Ctx, raw: unknown): DeleteOptions {
     const opts: DeleteOptions = {};
-    if (ctx.req.body && ctx.req.body.trim() !== "") {
-      const raw = parseBody(ctx.req.body, ctx.req.headers["content-type"]);
+    if (raw !== undefined && raw !== null) {
       if (!isPlainObject(raw)) throw Errors.badRequest("DeleteOptions: the body is not an object");
       Object.assign(opts, raw);
     }
@@ -799,6 +806,35 @@ export class ApiServer {
       this.trace(ctx, "storage", err ? "error" : "ok", { op: "bind", node });
       if (err) return this.fail(ctx, err);
       this.respond(ctx, 201, { ...successStatus(), code: 201 });
+    });
+  }
+
+  /** pods/eviction: a delete that PodDisruptionBudgets may refuse (see ./eviction.ts). */
+  private evict(ctx: Ctx, ri: RequestInfo): void {
+    if (ri.verb !== "create") throw Errors.methodNotAllowed(ri.verb, ri.info);
+    const dryRunQuery = this.writeOptions(ctx, "CreateOptions");
+    const raw = parseBody(ctx.req.body, ctx.req.headers["content-type"]);
+    // policy/v1beta1 Evictions are still accepted [EvictionREST.AcceptsGroupVersion].
+    const version = isPlainObject(raw) && raw.apiVersion === "policy/v1beta1" ? "policy/v1beta1" : "policy/v1";
+    const eviction = decodeAs(raw, version, "Eviction");
+    if (eviction.metadata.name !== ri.name) throw Errors.badRequest("name in URL does not match name in Eviction object");
+    const opts = this.checkDeleteOptions(ctx, eviction.deleteOptions);
+    // propagateDryRun: the request's dryRun and the deleteOptions' must agree when both are set.
+    const bodyDry: string[] = Array.isArray((opts as { dryRun?: string[] }).dryRun) ? (opts as { dryRun: string[] }).dryRun : [];
+    if (dryRunQuery && bodyDry.length > 0 && !bodyDry.every((d) => d === "All"))
+      throw Errors.badRequest(`Non-matching dry-run options in request and content: [All] and [${bodyDry.join(" ")}]`);
+    const dryRun = dryRunQuery || bodyDry.includes("All");
+    this.trace(ctx, "decode", "ok");
+    const rest = new EvictionREST({
+      store: this.store,
+      now: () => this.sim.now,
+      after: (ms, fn) => void this.sim.after(ms, fn, "apiserver eviction retry"),
+      trace: (outcome, extra) => this.trace(ctx, "eviction", outcome, extra),
+    });
+    rest.create(ri.namespace ?? "", ri.name, opts, dryRun, (err, status) => {
+      this.trace(ctx, "storage", err ? "error" : "ok", { op: dryRun ? "dry-run" : "evict" });
+      if (err || !status) return this.fail(ctx, err);
+      this.respond(ctx, status.code, status);
     });
   }
 

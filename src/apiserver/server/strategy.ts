@@ -11,7 +11,7 @@ export function hasStatusSubresource(info: ResourceInfo): boolean {
 }
 
 /** Kinds whose create resets status (the user cannot create an object "already running"). */
-const RESET_STATUS_ON_CREATE = new Set(["Pod", "Deployment", "ReplicaSet", "Service", "Namespace"]);
+const RESET_STATUS_ON_CREATE = new Set(["Pod", "Deployment", "ReplicaSet", "Service", "Namespace", "PodDisruptionBudget"]);
 
 /** Kinds an update (PUT) may create when missing (AllowCreateOnUpdate). */
 export const CREATE_ON_UPDATE = new Set(["Endpoints", "EndpointSlice", "Lease", "Event", "Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding"]);
