@@ -43,7 +43,7 @@ const commands = {
         // Live mode: the bridge paces virtual time to the wall clock (times --speed).
         const nodes = o.nodes ?? 3;
         const speed = o.speed ?? 1;
-        const cluster = new Cluster({ seed: o.seed ?? 1, trace: false, controllers: true, scheduler: { explain: false }, nodes });
+        const cluster = new Cluster({ seed: o.seed ?? 1, trace: false, controllers: true, scheduler: { explain: false, leaderElect: true, identity: "control-plane-1" }, nodes });
         const s = await serveApi({ port: o.port ?? 6443, host: o.host, cluster, speed });
         const file = path.resolve(o.kubeconfig);
         writeKubeconfig(file, s.url, cluster.adminToken, s.ca);

@@ -7,7 +7,7 @@
 // holds only what the course has built so far:
 // - chapter 04: `controllers` (a kube-controller-manager, or two with leader election) and
 //   `nodes` (stand-in nodes, as KWOK has them) with a stand-in binder that places pods;
-// - chapter 05: `scheduler: "kube-scheduler"` replaces the stand-in binder.
+// - chapter 05: `scheduler: true` (kube-scheduler) replaces the stand-in binder.
 // Every component logs in with its own identity (system:kube-controller-manager,
 // system:node:<name>, system:kube-scheduler) and gets only what RBAC grants it.
 //
@@ -65,6 +65,8 @@ export interface ClusterOptions {
    * (profiles, explain, ...).
    */
   scheduler?: boolean | SchedulerOptions;
+  /** How many kube-scheduler instances (default 1); more than one compete for the leader Lease. */
+  schedulers?: number;
 }
 
 export class Cluster {
@@ -80,8 +82,10 @@ export class Cluster {
   /** Stand-in nodes (undefined unless options.nodes). */
   readonly nodes: StandInNodes | undefined;
   readonly binder: StandInBinder | undefined;
-  /** kube-scheduler (undefined unless options.scheduler). */
+  /** kube-scheduler (the first instance; undefined unless options.scheduler). */
   readonly scheduler: Scheduler | undefined;
+  /** Every kube-scheduler instance. */
+  readonly schedulers: Scheduler[] = [];
   private clients = 0;
   private observer: SharedInformerFactory | undefined;
 
@@ -118,11 +122,19 @@ export class Cluster {
       if (!options.scheduler && (options.binder ?? "standin") === "standin") this.binder = new StandInBinder(this.sim, (name) => this.componentClient(name, COMPONENT_IDENTITIES.kubeScheduler));
     }
     if (options.scheduler) {
-      const client = this.componentClient("kube-scheduler", COMPONENT_IDENTITIES.kubeScheduler);
-      this.scheduler = new Scheduler({ sim: this.sim, client, informers: new SharedInformerFactory(this.sim, client) }, options.scheduler === true ? {} : options.scheduler);
+      const n = options.schedulers ?? 1;
+      const base = options.scheduler === true ? {} : options.scheduler;
+      for (let i = 0; i < n; i++) {
+        const host = `control-plane-${i + 1}`;
+        const client = this.componentClient(n === 1 ? "kube-scheduler" : `kube-scheduler@${host}`, COMPONENT_IDENTITIES.kubeScheduler);
+        // Several instances: only the holder of kube-system/kube-scheduler schedules.
+        const opts: SchedulerOptions = n === 1 ? base : { identity: host, ...base, leaderElect: true };
+        this.schedulers.push(new Scheduler({ sim: this.sim, client, informers: new SharedInformerFactory(this.sim, client) }, opts));
+      }
+      this.scheduler = this.schedulers[0];
     }
     this.apiserver.onReady(() => {
-      this.scheduler?.start();
+      for (const s of this.schedulers) s.start();
       for (const cm of this.controllerManagers) cm.start();
       this.nodes?.start();
       this.binder?.start();

@@ -9,7 +9,7 @@ import type { ClusterOptions } from "../cluster/cluster";
 import { KubeApiError } from "../client/kube-client";
 import type { KubeObject } from "../apiserver/registry/object";
 import type { PluginFactory, Profile } from "../scheduler/framework/interface";
-import { inTreeRegistry } from "../scheduler/plugins/registry";
+import { defaultProfile, inTreeRegistry } from "../scheduler/plugins/registry";
 import { tolerationsTolerateTaint } from "../scheduler/util/tolerations";
 import { Verdict, verdict } from "./verdict";
 
@@ -55,11 +55,16 @@ function errorText(e: unknown): string {
 /** Nodes with this label hold the fast disks the exercise's plugin should prefer. */
 export const SSD_LABEL = { key: "disktype", value: "ssd" };
 
+/** The ssd nodes are kept for databases with a soft taint: avoid them unless it pays. */
+export const SSD_TAINT = { key: "dedicated", value: "db", effect: "PreferNoSchedule" };
+
 /**
  * The learner's registry (their plugin factories by name) and profile. The check builds 4
- * nodes, labels node-2 and node-4 disktype=ssd and loads them (so the default plugins prefer
- * node-1 and node-3), schedules 4 small pods with the profile, and expects all of them on the
- * ssd nodes — with every default plugin still in the profile.
+ * nodes, labels node-2 and node-4 disktype=ssd, gives them the soft taint SSD_TAINT and loads
+ * them, so the default plugins prefer node-1 and node-3 — TaintToleration (weight 3) alone by
+ * 300 points. It schedules 4 small pods with the profile and expects all of them on the ssd
+ * nodes, with every default plugin still in the profile: only a weight above 3 does it (a
+ * plugin without a weight scores with weight 1, at most 100 points).
  */
 export function checkScorePlugin(registry: Record<string, PluginFactory>, profile: Profile): Verdict {
   if (!profile || !Array.isArray(profile.plugins)) return verdict(false, "", "pass a profile (start from defaultProfile() and add your plugin to its plugins list)");
@@ -67,16 +72,19 @@ export function checkScorePlugin(registry: Record<string, PluginFactory>, profil
   if (mine.length === 0) return verdict(false, "", "the profile lists only in-tree plugins: add yours, e.g. profile.plugins.push({ name: \"PreferSSD\", weight: 5 })");
   const missing = mine.filter((p) => !registry || typeof registry[p.name] !== "function");
   if (missing.length) return verdict(false, "", `plugin "${missing[0].name}" is in the profile but not in your registry: the registry maps the name to a factory (args, handle) => plugin`);
-  const scoring = mine.filter((p) => (p.weight ?? 0) > 0);
-  if (scoring.length === 0) return verdict(false, "", `give "${mine[0].name}" a weight > 0 in the profile: a plugin without a weight is not called to Score`);
-  const fit = profile.plugins.find((p) => p.name === "NodeResourcesFit");
-  if (!fit || (fit.weight ?? 0) <= 0) return verdict(false, "", "keep the default plugins in the profile (NodeResourcesFit is missing or has no weight): add to defaultProfile(), do not replace it");
+  const defaults = defaultProfile().plugins.map((p) => p.name);
+  const absent = defaults.find((n) => !profile.plugins.some((p) => p.name === n));
+  const switchedOff = Object.values(profile.disabled ?? {}).flat().find((n) => n === "*" || defaults.includes(n));
+  if (absent || switchedOff) return verdict(false, "", `keep the default plugins in the profile (${absent ? `${absent} is missing` : `${switchedOff} is disabled`}): add to defaultProfile(), do not replace it`);
 
   let c: Cluster;
   const pods = ["ssd-1", "ssd-2", "ssd-3", "ssd-4"];
   try {
     c = checkCluster("ch05-score", 4, { profiles: [profile], registry: { ...inTreeRegistry, ...registry } });
-    for (const n of ["node-2", "node-4"]) label(c, n, { [SSD_LABEL.key]: SSD_LABEL.value });
+    for (const n of ["node-2", "node-4"]) {
+      label(c, n, { [SSD_LABEL.key]: SSD_LABEL.value });
+      c.patch("nodes", n, { spec: { taints: [SSD_TAINT] } }, "merge");
+    }
     c.apply([pinned("busy-2", "node-2", "2"), pinned("busy-4", "node-4", "2")].join("\n---\n"));
     c.runFor("1s");
     for (const name of pods) {
@@ -92,7 +100,7 @@ spec:
     return verdict(false, "", `the scheduler failed with your profile: ${errorText(e)}`);
   }
   const e = c.scheduler!.explain("default/ssd-1");
-  const names = scoring.map((p) => p.name);
+  const names = mine.map((p) => p.name);
   const scored = e?.nodes.some((n) => (n.scores ?? []).some((s) => names.includes(s.plugin)));
   const placed = pods.map((p) => ({ pod: p, node: podOf(c, p).spec?.nodeName as string | undefined }));
   const unplaced = placed.find((p) => !p.node);
@@ -101,9 +109,15 @@ spec:
   const off = placed.filter((p) => p.node !== "node-2" && p.node !== "node-4");
   if (off.length) {
     const row = e!.nodes.find((n) => n.node === "node-2")?.scores?.find((s) => names.includes(s.plugin));
-    return verdict(false, "", `${off.map((p) => `${p.pod} → ${p.node}`).join(", ")}: the default plugins outvoted yours (on node-2 it gave ${row ? `${row.normalized} × ${row.weight}` : "nothing"}). Score ssd nodes 100, others 0, and raise the weight`);
+    const taint = e!.nodes.find((n) => n.node === "node-1")?.scores?.find((s) => s.plugin === "TaintToleration");
+    const unset = mine.some((p) => !p.weight) ? " (a plugin without a weight scores with weight 1)" : "";
+    return verdict(
+      false,
+      "",
+      `${off.map((p) => `${p.pod} → ${p.node}`).join(", ")}: the default plugins outvoted yours (on node-2 it gave ${row ? `${row.normalized} × ${row.weight}` : "nothing"}${unset}; TaintToleration alone gave node-1 ${taint ? `${taint.normalized} × ${taint.weight} = ${taint.weighted}` : "its points"}). Score ssd nodes 100, others 0, and raise the weight`,
+    );
   }
-  return verdict(true, `all four pods landed on the ssd nodes (${placed.map((p) => p.node).join(", ")}), though the default plugins preferred the emptier node-1 and node-3: your plugin's weighted score decided.`, "");
+  return verdict(true, `all four pods landed on the ssd nodes (${placed.map((p) => p.node).join(", ")}), though the default plugins preferred the emptier, untainted node-1 and node-3: your plugin's weighted score decided.`, "");
 }
 
 // ---- Exercise 2: tolerations ----

@@ -12,8 +12,14 @@
 // (reason Unschedulable) carry the FitError text.
 //
 // Timing: a scheduling cycle takes `cycleMs` of virtual time (default 0: the cycle is
-// instantaneous; the binding's API round trip is what takes time). Leader election is not
-// implemented: one scheduler runs.
+// instantaneous; the binding's API round trip is what takes time).
+//
+// Leader election (`leaderElect: true`, kube-scheduler's --leader-elect, on in real clusters):
+// several copies may run; each starts its informers and fills its cache and queue, but only the
+// holder of the Lease kube-system/kube-scheduler runs scheduling cycles [cmd/kube-scheduler/app/
+// server.go Run: informers sync first, then leaderelection.RunOrDie with OnStartedLeading =
+// sched.Run]. A leader that cannot renew stops scheduling for good (upstream the process exits
+// "leaderelection lost"; its kubelet would restart it as a new candidate).
 
 import type { Simulation } from "../sim/simulation";
 import type { Rng } from "../sim/rng";
@@ -35,6 +41,9 @@ import { SchedulerCache } from "./cache/cache";
 import { Snapshot } from "./cache/snapshot";
 import { SchedulingQueue, SchedulingQueueOptions } from "./queue/scheduling-queue";
 import { defaultProfile, inTreeRegistry } from "./plugins/registry";
+import { attachPDBLister } from "./plugins/defaultpreemption";
+import { LeaderElector } from "../client/leaderelection";
+import type { Duration } from "../sim/duration";
 
 export const DEFAULT_SCHEDULER_NAME = "default-scheduler";
 const COMPONENT = "kube-scheduler";
@@ -65,6 +74,20 @@ export interface SchedulerOptions {
   queue?: SchedulingQueueOptions;
   /** Trace queue moves (default true). */
   traceQueue?: boolean;
+  /**
+   * --leader-elect: schedule only while holding the Lease (default false here: a notebook runs
+   * one scheduler; kube-scheduler's own default, and kubelab serve, is true).
+   */
+  leaderElect?: boolean;
+  /** The host name; the holder identity is "<identity>_<uuid>" (default "kube-scheduler"). */
+  identity?: string;
+  /** --leader-elect-resource-namespace / -name: kube-system / kube-scheduler. */
+  leaseNamespace?: string;
+  leaseName?: string;
+  /** --leader-elect-lease-duration, -renew-deadline, -retry-period: 15s, 10s, 2s. */
+  leaseDuration?: Duration;
+  renewDeadline?: Duration;
+  retryPeriod?: Duration;
 }
 
 export class Scheduler {
@@ -85,6 +108,10 @@ export class Scheduler {
   private cancelSync: (() => void) | undefined;
   private cleanupTimer: { cancel(): void } | undefined;
   private readonly namespaceLabelsOf: (ns: string) => Record<string, string> | undefined;
+  private elector: LeaderElector | undefined;
+  private leading = false;
+  /** This process's Lease holder identity ("<identity>_<uuid>"); "" without leader election. */
+  readonly leaseIdentity: string;
   /** Counters for tables and benchmarks. */
   readonly stats = { attempts: 0, scheduled: 0, unschedulable: 0, errors: 0, bindingFailures: 0 };
 
@@ -95,9 +122,18 @@ export class Scheduler {
     this.client = ctx.client;
     this.rng = options.rng ?? ctx.sim.rng.fork(COMPONENT);
     this.cycleMs = options.cycleMs ?? 0;
+    // uuid.NewUUID() in the real process; drawn from a stream of its own so that turning leader
+    // election on does not shift the tie-breaking stream; numbered per simulation, so that two
+    // copies started with the same host name still get different identities.
+    if (options.leaderElect) {
+      const n = (instances.get(ctx.sim) ?? 0) + 1;
+      instances.set(ctx.sim, n);
+      this.leaseIdentity = `${options.identity ?? COMPONENT}_${uuid(ctx.sim.rng.fork(`${COMPONENT}/uuid/${n}`))}`;
+    } else this.leaseIdentity = "";
     this.cache = new SchedulerCache(ctx.sim, { assumedPodTTLMs: options.assumedPodTTLMs });
     if (profiles.length === 0) throw new Error("scheduler: at least one profile is needed");
     const nsInformer = ctx.informers?.informerFor("namespaces");
+    const pdbInformer = ctx.informers?.informerFor<import("../apiserver/registry/object").KubeObject>("poddisruptionbudgets");
     if (ctx.informers) {
       // What PodTopologySpread's system default constraints need to know which workloads select
       // a pod [helper.DefaultSelector]: Services and the pod's controller (RS / RC / StatefulSet).
@@ -129,6 +165,8 @@ export class Scheduler {
         nominator: { nominatedPodsForNode: (n) => this.queue.nominatedPodsForNode(n) },
       });
       fw.explain = options.explain ?? true;
+      // DefaultPreemption prefers victims no PodDisruptionBudget protects [NewInTreeRegistry's PDB lister].
+      if (pdbInformer) attachPDBLister(fw, () => pdbInformer.indexer.list());
       this.frameworks.set(profile.schedulerName, fw);
     }
     const first = this.frameworks.values().next().value as Framework;
@@ -169,22 +207,89 @@ export class Scheduler {
     });
   }
 
-  /** Starts the informers (if given), then, once they synced, the queue and the cycles. */
+  /**
+   * Starts the informers (if given); once they synced, the queue and the cycles — at once, or,
+   * with leaderElect, when this process acquires the Lease.
+   */
   start(): void {
-    if (this.running) return;
+    if (this.running || this.started) return;
+    this.started = true;
     const begin = () => {
       this.running = true;
       this.queue.run();
       if ((this.options.assumedPodTTLMs ?? 0) > 0) this.cleanupTimer = this.sim.every(1000, () => this.cache.cleanupAssumedPods(), "scheduler: cleanup assumed pods");
-      this.sim.trace.record(COMPONENT, "started", { profiles: [...this.frameworks.keys()].join(",") });
+      this.sim.trace.record(COMPONENT, "started", { profiles: [...this.frameworks.keys()].join(","), ...(this.leaseIdentity ? { identity: this.leaseIdentity } : {}) });
       this.kick();
     };
-    if (!this.informers) return begin();
+    const ready = () => (this.options.leaderElect ? this.campaign(begin) : begin());
+    if (!this.informers) return ready();
     this.informers.start();
-    this.cancelSync = waitForCacheSync(this.sim, [() => this.informers!.hasSynced()], begin);
+    this.cancelSync = waitForCacheSync(this.sim, [() => this.informers!.hasSynced()], ready);
+  }
+  private started = false;
+
+  /** leaderelection.RunOrDie: wait for the Lease, schedule while holding it. */
+  private campaign(begin: () => void): void {
+    this.sim.trace.record(COMPONENT, "standby", { identity: this.leaseIdentity });
+    this.elector = new LeaderElector(this.sim, {
+      client: this.client,
+      lock: { namespace: this.options.leaseNamespace ?? "kube-system", name: this.options.leaseName ?? COMPONENT },
+      identity: this.leaseIdentity,
+      leaseDuration: this.options.leaseDuration ?? "15s",
+      renewDeadline: this.options.renewDeadline ?? "10s",
+      retryPeriod: this.options.retryPeriod ?? "2s",
+      // kube-scheduler's LeaderElectionConfig sets ReleaseOnCancel: a clean shutdown hands over
+      // at once [cmd/kube-scheduler/app/options/options.go makeLeaderElectionConfig].
+      releaseOnCancel: true,
+      rng: this.sim.rng.fork(`${COMPONENT}/${this.leaseIdentity}/elector`),
+      callbacks: {
+        onStartedLeading: () => {
+          this.leading = true;
+          this.sim.trace.record(COMPONENT, "started-leading", { identity: this.leaseIdentity });
+          begin();
+        },
+        onStoppedLeading: () => {
+          const was = this.leading;
+          this.leading = false;
+          this.elector = undefined;
+          // OnStoppedLeading: "leaderelection lost", os.Exit(1) — no more scheduling cycles.
+          this.sim.trace.record(COMPONENT, was ? "leaderelection-lost" : "stopped", { identity: this.leaseIdentity });
+          this.halt();
+        },
+      },
+    });
+    this.elector.run();
   }
 
+  /** Whether this scheduler runs scheduling cycles now (always true once started without leader election). */
+  get isLeader(): boolean {
+    return this.options.leaderElect ? this.leading : this.running;
+  }
+
+  /** The Lease holder this scheduler last observed ("" if none / no leader election). */
+  get leader(): string {
+    return this.elector?.getLeader() ?? "";
+  }
+
+  /**
+   * The process dies (kill -9, node crash): scheduling stops, the Lease is NOT released — a
+   * standby takes over once it has seen the lease unchanged for leaseDuration.
+   */
   stop(): void {
+    this.elector?.kill();
+    this.elector = undefined;
+    if (this.leading) this.sim.trace.record(COMPONENT, "killed", { identity: this.leaseIdentity });
+    this.leading = false;
+    this.halt();
+  }
+
+  /** A clean shutdown (SIGTERM): a leader releases the Lease so a standby takes over at once. */
+  shutdown(): void {
+    if (this.elector) this.elector.cancel();
+    else this.halt();
+  }
+
+  private halt(): void {
     this.running = false;
     this.cancelSync?.();
     this.cleanupTimer?.cancel();
@@ -312,6 +417,9 @@ export class Scheduler {
       return true;
     }
     if (r.error) {
+      // An error (not a rejection): no plugin rejected the pod, so it waits out a back-off
+      // rather than a cluster event (upstream clears UnschedulablePlugins at each Pop).
+      p.unschedulablePlugins = new Set();
       this.handleFailure(fw, p, r.error.message(), "SchedulerError", r.error);
       return true;
     }
@@ -488,6 +596,18 @@ export class Scheduler {
 
 export function schedulerNameOf(pod: Pod): string {
   return ((pod as any).spec?.schedulerName as string) || DEFAULT_SCHEDULER_NAME;
+}
+
+/** Schedulers with leader election created per simulation (their uuid streams). */
+const instances = new WeakMap<Simulation, number>();
+
+/** A version-4 UUID from the seeded generator (uuid.NewUUID in the real process). */
+function uuid(rng: { bytes(n: number): Uint8Array }): string {
+  const b = rng.bytes(16);
+  b[6] = (b[6] & 0x0f) | 0x40;
+  b[8] = (b[8] & 0x3f) | 0x80;
+  const h = Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }
 
 function isAssigned(pod: Pod): boolean {

@@ -94,6 +94,24 @@ test("with kube-scheduler instead of the stand-in binder, pods are scheduled by 
   assert.equal(denied.map((r) => `${r.user} ${r.verb} ${r.resource}`), []);
 });
 
+test("two kube-schedulers: one leads the kube-scheduler Lease and binds; the standby takes over when it dies", () => {
+  const c = new Cluster({ seed: 10, controllers: true, nodes: 2, scheduler: true, schedulers: 2 });
+  c.runFor("3s");
+  const [a, b] = c.schedulers;
+  assert.is([a, b].filter((s) => s.isLeader).length, 1);
+  const leader = a.isLeader ? a : b;
+  const standby = leader === a ? b : a;
+  const lease = c.get("leases", "kube-scheduler", "kube-system") as any;
+  assert.is(lease.spec.holderIdentity, leader.leaseIdentity);
+  leader.stop();
+  c.apply(APP);
+  c.runFor("40s");
+  assert.ok(standby.isLeader, "the standby took the lease");
+  const pods = (c.get("pods") as any).items.filter((p: any) => p.metadata.labels?.app === "web");
+  assert.is(pods.length, 4);
+  for (const p of pods) assert.ok(p.spec.nodeName, `${p.metadata.name} bound by the new leader`);
+});
+
 test("same seed, same cluster", () => {
   const a = assembled(7);
   const b = assembled(7);

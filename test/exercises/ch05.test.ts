@@ -33,15 +33,26 @@ test("score plugin: 100 for ssd with weight 5 on top of the default profile → 
 test("score plugin: registration mistakes are named", () => {
   assert.match(checkScorePlugin(preferSSD(100), defaultProfile()).message, /only in-tree plugins/);
   assert.match(checkScorePlugin({}, profileWith(5)).message, /not in your registry/);
-  assert.match(checkScorePlugin(preferSSD(100), profileWith(undefined)).message, /weight > 0/);
   const replaced = { schedulerName: "default-scheduler", plugins: [{ name: "PrioritySort" }, { name: "PreferSSD", weight: 1 }, { name: "DefaultBinder" }] };
-  assert.match(checkScorePlugin(preferSSD(100), replaced).message, /keep the default plugins/);
+  assert.match(checkScorePlugin(preferSSD(100), replaced).message, /keep the default plugins in the profile \(SchedulingGates is missing\)/);
+  // Switching off the plugin that outvotes yours is not the exercise either.
+  const noTaintScore = { ...profileWith(1), disabled: { score: ["TaintToleration"] } };
+  assert.match(checkScorePlugin(preferSSD(100), noTaintScore).message, /TaintToleration is disabled/);
+});
+
+test("score plugin: no weight means weight 1 (it scores, and is outvoted); 3 is not enough, 4 is", () => {
+  const unset = checkScorePlugin(preferSSD(100), profileWith(undefined));
+  assert.not.ok(unset.ok);
+  assert.match(unset.message, /on node-2 it gave 100 × 1 \(a plugin without a weight scores with weight 1\); TaintToleration alone gave node-1 100 × 3 = 300/);
+  assert.match(checkScorePlugin(preferSSD(100), profileWith(0)).message, /100 × 1 \(a plugin without a weight/);
+  assert.match(checkScorePlugin(preferSSD(100), profileWith(3)).message, /outvoted yours \(on node-2 it gave 100 × 3;/);
+  assert.ok(checkScorePlugin(preferSSD(100), profileWith(4)).ok);
 });
 
 test("score plugin: too weak to matter, out of range, or throwing → not yet, with the reason", () => {
   const weak = checkScorePlugin(preferSSD(10), profileWith(1));
   assert.not.ok(weak.ok);
-  assert.match(weak.message, /outvoted yours \(on node-2 it gave 10 × 1\)/);
+  assert.match(weak.message, /outvoted yours \(on node-2 it gave 10 × 1; TaintToleration alone gave node-1 100 × 3 = 300\)/);
   assert.match(checkScorePlugin(preferSSD(500), profileWith(5)).message, /invalid score 500/);
   const throwing = { PreferSSD: () => ({ name: "PreferSSD", score: () => { throw new Error("boom"); } }) } as unknown as Record<string, PluginFactory>;
   assert.match(checkScorePlugin(throwing, profileWith(5)).message, /failed with your profile: boom/);

@@ -35,7 +35,7 @@ export function makeFramework(
   plugins: { name: string; weight?: number }[],
   registry: Record<string, PluginFactory>,
   nodes: NodeInfo[],
-  opts: { seed?: number | string; percentageOfNodesToScore?: number; nominator?: PodNominator; sim?: Simulation } = {},
+  opts: { seed?: number | string; percentageOfNodesToScore?: number; nominator?: PodNominator; sim?: Simulation; disabled?: Profile["disabled"] } = {},
 ): { fw: Framework; snapshot: Snapshot; sim: Simulation } {
   const sim = opts.sim ?? new Simulation({ seed: opts.seed ?? 1 });
   const client = new KubeClient(sim, { name: "kube-scheduler", token: "t" });
@@ -45,6 +45,7 @@ export function makeFramework(
     schedulerName: "default-scheduler",
     plugins: [{ name: "PrioritySort" }, ...plugins, { name: "DefaultBinder" }],
     percentageOfNodesToScore: opts.percentageOfNodesToScore,
+    disabled: opts.disabled,
   };
   const fw = new Framework(profile, { PrioritySort: newPrioritySort, DefaultBinder: newDefaultBinder, ...registry }, deps);
   return { fw, snapshot, sim };

@@ -271,4 +271,49 @@ test("a profile naming an unknown plugin is refused", () => {
   assert.throws(() => makeFramework([{ name: "Nope" }], {}, []), /plugin "Nope" of profile "default-scheduler" is not in the registry/);
 });
 
+// [framework.go getScoreWeights: unset/0 → 1; expandMultiPointPlugins: per-point disabled, "*"]
+test("Score weight: unset or 0 means 1 (a multiPoint plugin with score() always scores); disabled.score keeps it out", () => {
+  const nodes = () => nodeInfos([makeNode("n1"), makeNode("n2")]);
+  const reg = { A: scorer("A", { n1: 100, n2: 0 }), B: scorer("B", { n1: 0, n2: 100 }), C: scorer("C", { n1: 0, n2: 100 }) };
+  const { fw } = makeFramework([{ name: "A" }, { name: "B", weight: 0 }, { name: "C", weight: 3 }], reg, nodes());
+  assert.equal(fw.scorePlugins.map((s) => [s.plugin.name, s.weight]), [["A", 1], ["B", 1], ["C", 3]]);
+  const off = makeFramework([{ name: "A" }, { name: "B" }, { name: "C", weight: 3 }], reg, nodes(), { disabled: { score: ["C"] } }).fw;
+  assert.equal(off.scorePlugins.map((s) => s.plugin.name), ["A", "B"]);
+  // Scores decide accordingly: A(1)·100 vs B(1)·100 + C(3)·100 → n2; without C a tie.
+  const { fw: fw2, snapshot } = makeFramework([{ name: "A", weight: 5 }, { name: "C" }], reg, nodes());
+  assert.is(fw2.schedulePod(new CycleState(), makePod("p"), snapshot).result?.suggestedHost, "n1", "5·100 beats 1·100");
+  assert.throws(() => makeFramework([{ name: "A", weight: -1 }], reg, nodes()), /weight -1/);
+});
+
+test("disabled at one extension point: the plugin keeps its other points; '*' empties a point", () => {
+  const both = { name: "FS", filter: (_s: CycleState, _p: Pod, ni: NodeInfo) => (ni.name === "n1" ? Status.unschedulable("no") : Status.success()), score: () => ({ score: 0, status: Status.success() }) };
+  const { fw } = makeFramework([{ name: "FS" }], { FS: plugin(both) }, nodeInfos([makeNode("n1")]), { disabled: { score: ["FS"] } });
+  assert.equal(fw.filterPlugins.map((p) => p.name), ["FS"]);
+  assert.equal(fw.scorePlugins.length, 0);
+  const star = makeFramework([{ name: "FS" }], { FS: plugin(both) }, nodeInfos([makeNode("n1")]), { disabled: { filter: ["*"] } }).fw;
+  assert.equal(star.filterPlugins.length, 0);
+  assert.equal(star.scorePlugins.map((s) => s.plugin.name), ["FS"]);
+  // Disabling the only Bind plugin leaves a profile that cannot bind: refused, as upstream.
+  assert.throws(() => makeFramework([], {}, [], { disabled: { bind: ["DefaultBinder"] } }), /has no Bind plugin/);
+});
+
+// [schedule_one.go findNodesThatPassFilters: an error status cancels the search and is returned]
+test("Filter: an Error on any node aborts the attempt (no FitError, no feasible nodes)", () => {
+  const visited: string[] = [];
+  const { fw, snapshot } = makeFramework(
+    [{ name: "E" }, { name: "S", weight: 1 }],
+    {
+      E: plugin({ name: "E", filter: (_s: CycleState, _p: Pod, ni: NodeInfo) => (visited.push(ni.name), ni.name === "n2" ? Status.error("disk lookup failed") : Status.success()) }),
+      S: scorer("S", { n1: 1, n2: 1, n3: 1 }),
+    },
+    nodeInfos([makeNode("n1"), makeNode("n2"), makeNode("n3")]),
+  );
+  const r = fw.schedulePod(new CycleState(), makePod("p"), snapshot);
+  assert.is(r.result, undefined);
+  assert.is(r.fitError, undefined);
+  assert.is(r.error?.code, "Error");
+  assert.is(r.error!.message(), 'running "E" filter plugin: disk lookup failed');
+  assert.equal(visited, ["n1", "n2"], "the search stops at the error");
+});
+
 test.run();

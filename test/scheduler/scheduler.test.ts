@@ -8,6 +8,10 @@ import { Cluster } from "../../src/cluster/cluster";
 import { SharedInformerFactory } from "../../src/client/informer-factory";
 import { Scheduler } from "../../src/scheduler/scheduler";
 import type { KubeObject, KubeList } from "../../src/apiserver/registry/object";
+import { defaultProfile, inTreeRegistry } from "../../src/scheduler/plugins/registry";
+import { Status } from "../../src/scheduler/framework/status";
+import type { CycleState, FilterPlugin, Pod } from "../../src/scheduler/framework/interface";
+import type { NodeInfo } from "../../src/scheduler/framework/node-info";
 
 function node(name: string, cpu: string, taints?: unknown[]): string {
   return JSON.stringify({
@@ -107,6 +111,44 @@ test("same seed, same placements", () => {
     return Array.from({ length: 6 }, (_, i) => podOf(c, `p${i}`).spec.nodeName);
   };
   assert.equal(run(9), run(9));
+});
+
+// [schedule_one.go: findNodesThatPassFilters returns the Filter error; handleSchedulingFailure
+// records FailedScheduling with the error text, PodScheduled=False reason SchedulerError, and
+// the pod — rejected by no plugin — waits out a back-off, then is tried again.]
+test("a Filter error on one node fails the whole attempt: SchedulerError, back-off, retried", () => {
+  const c = new Cluster({ seed: 9 });
+  c.apply([node("node-1", "2"), node("node-2", "2"), node("node-3", "2")].join("\n---\n"));
+  const client = c.client("kube-scheduler", c.adminToken);
+  const informers = new SharedInformerFactory(c.sim, client);
+  let broken = true;
+  const profile = defaultProfile();
+  profile.plugins.splice(2, 0, { name: "FlakyVolumeCheck" });
+  const s = new Scheduler(
+    { sim: c.sim, client, informers },
+    {
+      profiles: [profile],
+      registry: {
+        ...inTreeRegistry,
+        FlakyVolumeCheck: () => ({ name: "FlakyVolumeCheck", filter: (_st: CycleState, _p: Pod, ni: NodeInfo) => (broken && ni.name === "node-2" ? Status.error("volume lookup timed out") : Status.success()) }) as FilterPlugin,
+      },
+    },
+  );
+  s.start();
+  c.runFor("2s");
+  c.apply(pod("w", "1"));
+  c.runFor("100ms");
+  const msg = 'running "FlakyVolumeCheck" filter plugin: volume lookup timed out';
+  const failed = events(c).filter((e) => e.reason === "FailedScheduling");
+  assert.equal(failed.map((e) => e.message), [msg], "node-1 and node-3 passed, yet the attempt failed");
+  assert.is(podOf(c, "w").spec.nodeName, undefined);
+  assert.is(s.queue.poolOf("default/w"), "backoffQ");
+  assert.is(s.stats.errors, 1);
+  const cond = podOf(c, "w").status.conditions.find((x: any) => x.type === "PodScheduled");
+  assert.equal({ status: cond.status, reason: cond.reason, message: cond.message }, { status: "False", reason: "SchedulerError", message: msg });
+  broken = false;
+  c.runFor("3s"); // back-off 1 s, then the next attempt succeeds
+  assert.ok(podOf(c, "w").spec.nodeName);
 });
 
 test.run();

@@ -255,11 +255,13 @@ export class SchedulerCache {
       const old = s.nodeInfoMap.get(name);
       if (old && (old.podsWithAffinity.length > 0 || old.podsWithRequiredAntiAffinity.length > 0)) affinityChanged = true;
       if (!live || !live.node) {
+        if (old) s.affinity.replaceNode(old, undefined);
         s.nodeInfoMap.delete(name);
         continue;
       }
       if (old && old.generation === live.generation) continue;
       const copy = live.clone();
+      s.affinity.replaceNode(old, copy);
       if (copy.podsWithAffinity.length > 0 || copy.podsWithRequiredAntiAffinity.length > 0) affinityChanged = true;
       s.nodeInfoMap.set(name, copy);
       if (!this.structureChanged && old) {
@@ -281,10 +283,8 @@ export class SchedulerCache {
       }
       this.structureChanged = false;
     }
-    if (affinityChanged) {
-      s.havePodsWithAffinityNodeInfoList = s.nodeInfoList.filter((n) => n.podsWithAffinity.length > 0);
-      s.havePodsWithRequiredAntiAffinityNodeInfoList = s.nodeInfoList.filter((n) => n.podsWithRequiredAntiAffinity.length > 0);
-    }
+    // The lists are rebuilt when next asked for (InterPodAffinity itself reads s.affinity).
+    if (affinityChanged) s.invalidateAffinityLists();
     if (s.imageGeneration !== this.imageGeneration) {
       s.imageNodeCount = new Map(this.imageNodes);
       s.imageGeneration = this.imageGeneration;

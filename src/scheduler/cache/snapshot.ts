@@ -5,6 +5,7 @@
 
 import type { SnapshotLister } from "../framework/interface";
 import type { NodeInfo } from "../framework/node-info";
+import { AffinityIndex } from "./affinity-index";
 
 export class Snapshot implements SnapshotLister {
   /** By node name. */
@@ -13,13 +14,16 @@ export class Snapshot implements SnapshotLister {
   nodeInfoList: NodeInfo[] = [];
   /** Position of each node in nodeInfoList. */
   readonly indexOf = new Map<string, number>();
-  havePodsWithAffinityNodeInfoList: NodeInfo[] = [];
-  havePodsWithRequiredAntiAffinityNodeInfoList: NodeInfo[] = [];
+  /** Built on demand from nodeInfoList (undefined: to be rebuilt). */
+  havePodsWithAffinityNodeInfoList: NodeInfo[] | undefined = [];
+  havePodsWithRequiredAntiAffinityNodeInfoList: NodeInfo[] | undefined = [];
   /** The cache generation this snapshot reflects. */
   generation = -1;
   /** How many nodes have each image (by the names in node.status.images). */
   imageNodeCount = new Map<string, number>();
   imageGeneration = -1;
+  /** InterPodAffinity's counts; the cache tells it which NodeInfos it replaced. */
+  readonly affinity = new AffinityIndex(() => this.nodeInfoList);
 
   list(): NodeInfo[] {
     return this.nodeInfoList;
@@ -28,13 +32,20 @@ export class Snapshot implements SnapshotLister {
     return this.nodeInfoMap.get(nodeName);
   }
   havePodsWithAffinityList(): NodeInfo[] {
-    return this.havePodsWithAffinityNodeInfoList;
+    return (this.havePodsWithAffinityNodeInfoList ??= this.nodeInfoList.filter((n) => n.podsWithAffinity.length > 0));
   }
   havePodsWithRequiredAntiAffinityList(): NodeInfo[] {
-    return this.havePodsWithRequiredAntiAffinityNodeInfoList;
+    return (this.havePodsWithRequiredAntiAffinityNodeInfoList ??= this.nodeInfoList.filter((n) => n.podsWithRequiredAntiAffinity.length > 0));
+  }
+  invalidateAffinityLists(): void {
+    this.havePodsWithAffinityNodeInfoList = undefined;
+    this.havePodsWithRequiredAntiAffinityNodeInfoList = undefined;
   }
   numNodesWithImage(image: string): number {
     return this.imageNodeCount.get(image) ?? 0;
+  }
+  affinityIndex(): AffinityIndex {
+    return this.affinity;
   }
   numNodes(): number {
     return this.nodeInfoList.length;

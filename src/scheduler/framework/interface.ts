@@ -18,6 +18,7 @@ import type { EventRecorder } from "../../client/events";
 import type { Status } from "./status";
 import type { NodeInfo } from "./node-info";
 import type { LabelSelectorObject } from "../../apiserver/registry/selectors";
+import type { AffinityIndex } from "../cache/affinity-index";
 
 export type Pod = KubeObject;
 export type Node = KubeObject;
@@ -63,6 +64,9 @@ export interface SnapshotLister {
   /** Optional: how many nodes have this (normalised, "name:tag") image — ImageLocality's
    *  ImageStateSummary.NumNodes. Without it the plugin counts over list() once per pod. */
   numNodesWithImage?(image: string): number;
+  /** Optional: InterPodAffinity's counts kept up to date between cycles (cache/affinity-index.ts).
+   *  Without it the plugin builds one per attempt (the same answers, a walk over every pod). */
+  affinityIndex?(): AffinityIndex;
 }
 
 /** What a plugin can reach beyond its arguments [framework.Handle]. */
@@ -190,11 +194,52 @@ export interface QueuedPodInfo {
 /** A plugin's constructor: its args (from the profile's pluginConfig) and the framework handle. */
 export type PluginFactory = (args: Record<string, unknown> | undefined, handle: Handle) => Plugin;
 
-/** One scheduling profile [KubeSchedulerProfile]. */
+/**
+ * The extension points, by their names in KubeSchedulerConfiguration's `profiles[].plugins`
+ * [k/k pkg/scheduler/apis/config/types.go Plugins].
+ */
+export type ExtensionPoint =
+  | "preEnqueue"
+  | "queueSort"
+  | "preFilter"
+  | "filter"
+  | "postFilter"
+  | "preScore"
+  | "score"
+  | "reserve"
+  | "permit"
+  | "preBind"
+  | "bind"
+  | "postBind";
+
+export const EXTENSION_POINTS: readonly ExtensionPoint[] = ["preEnqueue", "queueSort", "preFilter", "filter", "postFilter", "preScore", "score", "reserve", "permit", "preBind", "bind", "postBind"];
+
+/**
+ * One scheduling profile [KubeSchedulerProfile], in a shape close to its YAML:
+ *
+ *   profiles:
+ *   - schedulerName: default-scheduler
+ *     plugins:
+ *       multiPoint:
+ *         enabled: [{name: TaintToleration, weight: 3}, {name: NodePorts}, ...]   ← `plugins`
+ *       score:
+ *         disabled: [{name: ImageLocality}]                                        ← `disabled.score`
+ *     pluginConfig: [{name: NodeResourcesFit, args: {...}}]                         ← `pluginConfig`
+ *
+ * `plugins` is multiPoint.enabled: each plugin joins every extension point it implements, in
+ * this order. `weight` is its Score weight; unset or 0 means 1 — a weight of 0 is not a way to
+ * turn scoring off [framework.go getScoreWeights: "a weight of zero is not permitted, plugins
+ * can be disabled explicitly"]. To keep a plugin out of one extension point, list it under
+ * that point in `disabled` (`"*"` = every multiPoint plugin at that point)
+ * [framework.go expandMultiPointPlugins]. Not modelled: per-point `enabled` lists (which
+ * upstream uses to reorder or re-weight a multiPoint plugin at one point).
+ */
 export interface Profile {
   schedulerName: string;
-  /** Plugins in order, each with its Score weight (0 or absent = not a Score plugin here). */
+  /** plugins.multiPoint.enabled, in order; weight = Score weight (unset or 0 → 1). */
   plugins: { name: string; weight?: number }[];
+  /** plugins.<extensionPoint>.disabled: plugin names (or "*") kept out of that point. */
+  disabled?: Partial<Record<ExtensionPoint, string[]>>;
   pluginConfig?: Record<string, Record<string, unknown>>;
   /** 0 = adaptive (Kubernetes' default). */
   percentageOfNodesToScore?: number;

@@ -33,6 +33,7 @@ import {
   PreFilterResult,
   PreScorePlugin,
   Profile,
+  ExtensionPoint,
   QueueSortPlugin,
   ReservePlugin,
   ScorePlugin,
@@ -156,29 +157,36 @@ export class Framework implements Handle {
 
   constructor(profile: Profile, registry: Record<string, PluginFactory>, private readonly deps: FrameworkDeps) {
     this.profile = profile;
+    const disabled = (point: ExtensionPoint, name: string): boolean => {
+      const list = profile.disabled?.[point];
+      return !!list && (list.includes(name) || list.includes("*"));
+    };
     for (const { name, weight } of profile.plugins) {
       const factory = registry[name];
       if (!factory) throw new Error(`framework: plugin "${name}" of profile "${profile.schedulerName}" is not in the registry`);
       if (this.plugins.has(name)) throw new Error(`framework: plugin "${name}" is listed twice in profile "${profile.schedulerName}"`);
+      if (weight !== undefined && !(Number.isInteger(weight) && weight >= 0)) throw new Error(`framework: plugin "${name}" of profile "${profile.schedulerName}" has weight ${weight}: a Score weight is a non-negative integer`);
       const p = factory(profile.pluginConfig?.[name], this);
       this.plugins.set(name, p);
+      // MultiPoint expansion: the plugin joins each point it implements, unless disabled there.
       const any = p as any;
-      if (typeof any.less === "function") {
+      const at = (point: ExtensionPoint, method: string) => typeof any[method] === "function" && !disabled(point, name);
+      if (at("queueSort", "less")) {
         if (this.queueSort) throw new Error(`framework: profile "${profile.schedulerName}" has two QueueSort plugins`);
         this.queueSort = p as QueueSortPlugin;
       }
-      if (typeof any.preEnqueue === "function") this.preEnqueuePlugins.push(p as PreEnqueuePlugin);
-      if (typeof any.preFilter === "function") this.preFilterPlugins.push(p as PreFilterPlugin);
-      if (typeof any.filter === "function") this.filterPlugins.push(p as FilterPlugin);
-      if (typeof any.postFilter === "function") this.postFilterPlugins.push(p as PostFilterPlugin);
-      if (typeof any.preScore === "function") this.preScorePlugins.push(p as PreScorePlugin);
-      // The profile's contract: a plugin scores only with a weight > 0.
-      if (typeof any.score === "function" && (weight ?? 0) > 0) this.scorePlugins.push({ plugin: p as ScorePlugin, weight: weight! });
-      if (typeof any.reserve === "function") this.reservePlugins.push(p as ReservePlugin);
-      if (typeof any.permit === "function") this.permitPlugins.push(p as PermitPlugin);
-      if (typeof any.preBind === "function") this.preBindPlugins.push(p as PreBindPlugin);
-      if (typeof any.bind === "function") this.bindPlugins.push(p as BindPlugin);
-      if (typeof any.postBind === "function") this.postBindPlugins.push(p as PostBindPlugin);
+      if (at("preEnqueue", "preEnqueue")) this.preEnqueuePlugins.push(p as PreEnqueuePlugin);
+      if (at("preFilter", "preFilter")) this.preFilterPlugins.push(p as PreFilterPlugin);
+      if (at("filter", "filter")) this.filterPlugins.push(p as FilterPlugin);
+      if (at("postFilter", "postFilter")) this.postFilterPlugins.push(p as PostFilterPlugin);
+      if (at("preScore", "preScore")) this.preScorePlugins.push(p as PreScorePlugin);
+      // A Score plugin without a weight (or with 0) scores with weight 1 [getScoreWeights].
+      if (at("score", "score")) this.scorePlugins.push({ plugin: p as ScorePlugin, weight: weight || 1 });
+      if (at("reserve", "reserve")) this.reservePlugins.push(p as ReservePlugin);
+      if (at("permit", "permit")) this.permitPlugins.push(p as PermitPlugin);
+      if (at("preBind", "preBind")) this.preBindPlugins.push(p as PreBindPlugin);
+      if (at("bind", "bind")) this.bindPlugins.push(p as BindPlugin);
+      if (at("postBind", "postBind")) this.postBindPlugins.push(p as PostBindPlugin);
     }
     if (this.bindPlugins.length === 0) throw new Error(`framework: profile "${profile.schedulerName}" has no Bind plugin`);
   }
@@ -639,20 +647,25 @@ export class Framework implements Handle {
       const absent = Status.unresolvable(`node(s) didn't satisfy plugin(s) [${this.pluginsWithNodes.join(" ")}]`);
       for (const n of allNodes) if (!pre.result.nodeNames.has(n.name)) diagnosis.nodeToStatus.set(n.name, absent);
     }
-    const feasible = this.findNodesThatPassFilters(state, pod, diagnosis, nodes);
+    const { feasible, error } = this.findNodesThatPassFilters(state, pod, diagnosis, nodes);
+    if (error) return { feasible: [], diagnosis, error };
     return { feasible, diagnosis };
   }
 
   /**
    * Filter from the rotating start index until enough feasible nodes are found
    * [schedule_one.go findNodesThatPassFilters]. Without Score plugins one node is enough.
+   * An Error status (not a rejection) from any Filter plugin on any node aborts the whole
+   * attempt: upstream's checkNode cancels the parallel search and findNodesThatPassFilters
+   * returns the error, so the pod goes to the back-off queue as a scheduler error, not as
+   * unschedulable (and PostFilter does not run).
    */
-  findNodesThatPassFilters(state: CycleState, pod: Pod, diagnosis: Diagnosis, nodes: NodeInfo[]): NodeInfo[] {
+  findNodesThatPassFilters(state: CycleState, pod: Pod, diagnosis: Diagnosis, nodes: NodeInfo[]): { feasible: NodeInfo[]; error?: Status } {
     const n = nodes.length;
     let toFind = numFeasibleNodesToFind(this.profile.percentageOfNodesToScore, n);
     if (!this.hasScorePlugins()) toFind = Math.min(toFind, 1);
     const feasible: NodeInfo[] = [];
-    if (n === 0) return feasible;
+    if (n === 0) return { feasible };
     const noFilters = this.filterPlugins.every((p) => state.skipFilterPlugins.has(p.name));
     let processed = 0;
     const start = this.nextStartNodeIndex % n;
@@ -670,13 +683,13 @@ export class Framework implements Handle {
         diagnosis.nodeToStatus.set(ni.name, s);
         if (s.plugin) diagnosis.unschedulablePlugins.add(s.plugin);
       } else {
-        // An error stops the search; the pod will be retried with back-off.
-        diagnosis.nodeToStatus.set(ni.name, s);
-        if (s.plugin) diagnosis.unschedulablePlugins.add(s.plugin);
+        // An error stops the search and fails the attempt; the pod is retried with back-off.
+        this.nextStartNodeIndex = (start + processed) % n;
+        return { feasible: [], error: s };
       }
     }
     this.nextStartNodeIndex = (start + processed) % n;
-    return feasible;
+    return { feasible };
   }
 }
 

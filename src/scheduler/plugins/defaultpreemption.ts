@@ -8,8 +8,10 @@
 //      taint, a selector — cannot be fixed by removing pods);
 //   3. per node (a sample starting at a random offset: max(10% of nodes, 100)): remove every
 //      lower-priority pod; if the pod still does not fit, the node is out; otherwise give back
-//      ("reprieve") the removed pods one by one, most important first, keeping each that still
-//      lets the pod fit — the rest are the victims;
+//      ("reprieve") the removed pods one by one — first those whose eviction would violate a
+//      PodDisruptionBudget, then the others, each group most important first — keeping each
+//      that still lets the pod fit; the rest are the victims, and the violating ones among them
+//      are the node's PDB violations;
 //   4. choose the node by: fewest PodDisruptionBudget violations → lowest highest-victim
 //      priority → smallest sum of victim priorities → fewest victims → latest start of the
 //      highest-priority victims → first;
@@ -18,8 +20,10 @@
 //      as the pod's nominatedNodeName. The pod itself goes back to the queue and lands on a
 //      later attempt, once the victims are gone.
 //
-// Simplification: PodDisruptionBudget is not in our API server yet, so every candidate has 0
-// PDB violations and that criterion never decides.
+// PDBs are read from the handle's PDB lister (attachPDBLister; the scheduler gives it an
+// informer on poddisruptionbudgets). A PDB only steers the choice: preemption deletes its
+// victims directly, never through the eviction subresource, so a budget can still be violated
+// when every candidate violates one — as in Kubernetes.
 
 import type { CycleState, Handle, NodeToStatusMap, PluginFactory, Pod, PostFilterPlugin, PostFilterResult } from "../framework/interface";
 import type { NodeInfo } from "../framework/node-info";
@@ -28,6 +32,8 @@ import { Status } from "../framework/status";
 import { fitErrorMessage, newDiagnosis } from "../framework/fit-error";
 import { podPriority } from "./queuesort";
 import { timestamp } from "../../apiserver/registry/object";
+import type { KubeObject } from "../../apiserver/registry/object";
+import { pdbMatchesPod } from "../../apiserver/registry/pdb";
 
 export const DEFAULT_PREEMPTION = "DefaultPreemption";
 
@@ -45,6 +51,40 @@ export interface Candidate {
 /** The framework's filter with nominated pods, when the handle offers it. */
 interface FilterWithNominated {
   runFilterPluginsWithNominatedPods(state: CycleState, pod: Pod, nodeInfo: NodeInfo): Status;
+}
+
+/** The PodDisruptionBudgets each framework handle can see (all namespaces), by handle. */
+const pdbListers = new WeakMap<object, () => KubeObject[]>();
+
+/** Gives a handle a PDB lister (the scheduler does this with its informer's cache). */
+export function attachPDBLister(handle: Handle, list: () => KubeObject[]): void {
+  pdbListers.set(handle, list);
+}
+
+/**
+ * Splits potential victims (most important first) into those whose eviction would violate a
+ * PDB and the rest. Each matching PDB's disruptionsAllowed is spent pod by pod; a pod already in
+ * the PDB's disruptedPods was counted by the API server and spends nothing
+ * [default_preemption.go filterPodsWithPDBViolation].
+ */
+export function filterPodsWithPDBViolation(pods: Pod[], pdbs: KubeObject[]): { violating: Pod[]; nonViolating: Pod[] } {
+  const allowed = pdbs.map((pdb) => (pdb.status?.disruptionsAllowed as number | undefined) ?? 0);
+  const violating: Pod[] = [];
+  const nonViolating: Pod[] = [];
+  for (const pod of pods) {
+    let violated = false;
+    // A pod with no labels matches no PDB.
+    if (Object.keys(pod.metadata.labels ?? {}).length > 0) {
+      pdbs.forEach((pdb, i) => {
+        if (!pdbMatchesPod(pdb, pod as KubeObject)) return;
+        if ((pdb.status?.disruptedPods ?? {})[pod.metadata.name!] !== undefined) return;
+        allowed[i]--;
+        if (allowed[i] < 0) violated = true;
+      });
+    }
+    (violated ? violating : nonViolating).push(pod);
+  }
+  return { violating, nonViolating };
 }
 
 export class DefaultPreemption implements PostFilterPlugin {
@@ -122,47 +162,69 @@ export class DefaultPreemption implements PostFilterPlugin {
       if (s && s.code === "UnschedulableAndUnresolvable") statuses.set(ni.name, Status.unresolvable("Preemption is not helpful for scheduling"));
       else potential.push(ni);
     }
-    const candidates: Candidate[] = [];
-    if (potential.length === 0) return { candidates, statuses };
+    if (potential.length === 0) return { candidates: [], statuses };
     const { offset, numCandidates } = this.offsetAndNumCandidates(potential.length);
-    for (let i = 0; i < potential.length && candidates.length < numCandidates; i++) {
+    const pdbs = pdbListers.get(this.handle)?.() ?? [];
+    // dryRunPreemption: enough candidates once at least one violates no PDB.
+    const nonViolating: Candidate[] = [];
+    const violating: Candidate[] = [];
+    for (let i = 0; i < potential.length; i++) {
+      if (nonViolating.length > 0 && nonViolating.length + violating.length >= numCandidates) break;
       const ni = potential[(offset + i) % potential.length];
       const s = state.clone();
-      const r = this.selectVictimsOnNode(s, pod, ni.clone());
-      if (r.status.isSuccess()) candidates.push({ node: ni.name, victims: r.victims, numPDBViolations: 0 });
-      else statuses.set(ni.name, r.status);
+      const r = this.selectVictimsOnNode(s, pod, ni.clone(), pdbs);
+      if (!r.status.isSuccess()) {
+        statuses.set(ni.name, r.status);
+        continue;
+      }
+      const c = { node: ni.name, victims: r.victims, numPDBViolations: r.numPDBViolations };
+      (c.numPDBViolations === 0 ? nonViolating : violating).push(c);
     }
-    return { candidates, statuses };
+    return { candidates: [...nonViolating, ...violating], statuses };
   }
 
   /** [default_preemption.go SelectVictimsOnNode] */
-  selectVictimsOnNode(state: CycleState, pod: Pod, nodeInfo: NodeInfo): { victims: Pod[]; status: Status } {
+  selectVictimsOnNode(state: CycleState, pod: Pod, nodeInfo: NodeInfo, pdbs: KubeObject[] = []): { victims: Pod[]; numPDBViolations: number; status: Status } {
     const prio = podPriority(pod);
     const potentialVictims: Pod[] = [];
+    const fail = (status: Status) => ({ victims: [], numPDBViolations: 0, status });
     for (const p of nodeInfo.pods.slice()) {
       if (podPriority(p) >= prio) continue;
       potentialVictims.push(p);
       nodeInfo.removePod(p);
       const s = this.handle.runPreFilterExtensionRemovePod(state, pod, p, nodeInfo);
-      if (!s.isSuccess()) return { victims: [], status: s };
+      if (!s.isSuccess()) return fail(s);
     }
-    if (potentialVictims.length === 0) return { victims: [], status: Status.unresolvable("No preemption victims found for incoming pod") };
+    if (potentialVictims.length === 0) return fail(Status.unresolvable("No preemption victims found for incoming pod"));
     const fits = this.fitsOnNode(state, pod, nodeInfo);
-    if (!fits.isSuccess()) return { victims: [], status: fits };
-    potentialVictims.sort((a, b) => (moreImportantPod(a, b) ? -1 : moreImportantPod(b, a) ? 1 : 0));
+    if (!fits.isSuccess()) return fail(fits);
+    potentialVictims.sort(byImportance);
     const victims: Pod[] = [];
-    // Reprieve: give pods back, most important first, while the pod still fits.
-    for (const p of potentialVictims) {
+    let numPDBViolations = 0;
+    // Reprieve: give pods back while the pod still fits, PDB-protected ones first.
+    const reprieve = (p: Pod): boolean | Status => {
       nodeInfo.addPod(p);
       const s = this.handle.runPreFilterExtensionAddPod(state, pod, p, nodeInfo);
-      if (!s.isSuccess()) return { victims: [], status: s };
-      if (!this.fitsOnNode(state, pod, nodeInfo).isSuccess()) {
-        nodeInfo.removePod(p);
-        this.handle.runPreFilterExtensionRemovePod(state, pod, p, nodeInfo);
-        victims.push(p);
-      }
+      if (!s.isSuccess()) return s;
+      if (this.fitsOnNode(state, pod, nodeInfo).isSuccess()) return true;
+      nodeInfo.removePod(p);
+      this.handle.runPreFilterExtensionRemovePod(state, pod, p, nodeInfo);
+      victims.push(p);
+      return false;
+    };
+    const { violating, nonViolating } = filterPodsWithPDBViolation(potentialVictims, pdbs);
+    for (const p of violating) {
+      const r = reprieve(p);
+      if (r instanceof Status) return fail(r);
+      if (!r) numPDBViolations++;
     }
-    return { victims, status: Status.success() };
+    for (const p of nonViolating) {
+      const r = reprieve(p);
+      if (r instanceof Status) return fail(r);
+    }
+    // The two passes each went most important first; the victims as a whole are kept that way.
+    if (violating.length > 0 && nonViolating.length > 0) victims.sort(byImportance);
+    return { victims, numPDBViolations, status: Status.success() };
   }
 
   private fitsOnNode(state: CycleState, pod: Pod, nodeInfo: NodeInfo): Status {
@@ -249,6 +311,10 @@ export function moreImportantPod(a: Pod, b: Pod): boolean {
   const pb = podPriority(b);
   if (pa !== pb) return pa > pb;
   return startTime(a) < startTime(b);
+}
+
+function byImportance(a: Pod, b: Pod): number {
+  return moreImportantPod(a, b) ? -1 : moreImportantPod(b, a) ? 1 : 0;
 }
 
 function startTime(p: Pod): number {

@@ -10,15 +10,18 @@
 // and its own required/preferred terms that match the incoming pod, add ±weight to the pair
 // (key, value of its node); a node scores the sum over its labels; min–max normalised.
 //
-// Cost: PreFilter walks every pod only when the incoming pod has required terms; otherwise only
-// nodes with required-anti-affinity pods (the snapshot keeps that list). Filter is map lookups.
+// Cost: the counts PreFilter and PreScore need are kept by the snapshot's AffinityIndex between
+// cycles (cache/affinity-index.ts), so an attempt costs a lookup per distinct term instead of a
+// walk over every pod; Filter and Score are map lookups. A counts object borrowed from the index
+// is copied before preemption's AddPod/RemovePod change it (copy on write).
 
 import type { CycleState, FilterPlugin, Handle, NodeScore, Pod, PluginFactory, PreFilterPlugin, PreFilterResult, PreScorePlugin, ScorePlugin } from "../framework/interface";
 import { MAX_NODE_SCORE } from "../framework/interface";
 import type { NodeInfo } from "../framework/node-info";
 import { Status } from "../framework/status";
 import { invalid, throwIfAny } from "../util/field-errors";
-import { cachedNamespaceLabels, podAffinityInfo, termMatches, type AffinityTerm, type NamespaceLabels, type PodAffinityInfo, type WeightedAffinityTerm } from "../util/pod-affinity";
+import { cachedNamespaceLabels, podAffinityInfo, termMatches, TopologyCounts, type AffinityTerm, type NamespaceLabels, type PodAffinityInfo, type WeightedAffinityTerm } from "../util/pod-affinity";
+import { AffinityIndex } from "../cache/affinity-index";
 
 export const InterPodAffinityName = "InterPodAffinity";
 export const ErrReasonExistingAntiAffinityRulesNotMatch = "node(s) didn't satisfy existing pods anti-affinity rules";
@@ -32,44 +35,7 @@ export interface InterPodAffinityArgs {
   ignorePreferredTermsOfExistingPods?: boolean;
 }
 
-/** Counts per topology pair, with pairs dropping out at 0 (so "no pairs" means none matched). */
-export class TopologyCounts {
-  private readonly m = new Map<string, Map<string, number>>();
-  size = 0;
-  get(key: string, value: string): number {
-    return this.m.get(key)?.get(value) ?? 0;
-  }
-  add(key: string, value: string, delta: number): void {
-    let inner = this.m.get(key);
-    if (!inner) this.m.set(key, (inner = new Map()));
-    const before = inner.get(value);
-    const after = (before ?? 0) + delta;
-    if (after === 0) {
-      if (before !== undefined) {
-        inner.delete(value);
-        this.size--;
-      }
-    } else {
-      if (before === undefined) this.size++;
-      inner.set(value, after);
-    }
-  }
-  /** Does any of the node's label pairs have a count > 0? */
-  anyPositive(labels: Record<string, string> | undefined): boolean {
-    if (this.size === 0 || !labels) return false;
-    for (const [key, inner] of this.m) {
-      const v = labels[key];
-      if (v !== undefined && (inner.get(v) ?? 0) > 0) return true;
-    }
-    return false;
-  }
-  clone(): TopologyCounts {
-    const c = new TopologyCounts();
-    for (const [k, inner] of this.m) c.m.set(k, new Map(inner));
-    c.size = this.size;
-    return c;
-  }
-}
+export { TopologyCounts };
 
 class PreFilterState {
   constructor(
@@ -77,15 +43,34 @@ class PreFilterState {
     readonly info: PodAffinityInfo,
     readonly nsLabels: NamespaceLabels,
     /** Existing pods' required anti-affinity terms that match the incoming pod. */
-    readonly existingAntiAffinityCounts: TopologyCounts,
+    public existingAntiAffinityCounts: TopologyCounts,
     /** Existing pods matching all of the incoming pod's required affinity terms. */
-    readonly affinityCounts: TopologyCounts,
+    public affinityCounts: TopologyCounts,
     /** Existing pods matching the incoming pod's required anti-affinity terms. */
-    readonly antiAffinityCounts: TopologyCounts,
+    public antiAffinityCounts: TopologyCounts,
+    /** Which of the three are borrowed from the snapshot's index (read-only). */
+    private borrowed: [boolean, boolean, boolean] = [false, false, false],
   ) {}
-  clone(): PreFilterState {
-    return new PreFilterState(this.pod, this.info, this.nsLabels, this.existingAntiAffinityCounts.clone(), this.affinityCounts.clone(), this.antiAffinityCounts.clone());
+  /** The counts, made this state's own before they are changed. */
+  own(): void {
+    if (this.borrowed[0]) this.existingAntiAffinityCounts = this.existingAntiAffinityCounts.clone();
+    if (this.borrowed[1]) this.affinityCounts = this.affinityCounts.clone();
+    if (this.borrowed[2]) this.antiAffinityCounts = this.antiAffinityCounts.clone();
+    this.borrowed = [false, false, false];
   }
+  clone(): PreFilterState {
+    const b = this.borrowed;
+    const copy = (c: TopologyCounts, shared: boolean) => (shared ? c : c.clone());
+    return new PreFilterState(this.pod, this.info, this.nsLabels, copy(this.existingAntiAffinityCounts, b[0]), copy(this.affinityCounts, b[1]), copy(this.antiAffinityCounts, b[2]), [b[0], b[1], b[2]]);
+  }
+}
+
+/** One counts object for several: the only one itself (borrowed), or their sum (a new one). */
+function sumOf(list: TopologyCounts[]): { counts: TopologyCounts; borrowed: boolean } {
+  if (list.length === 1) return { counts: list[0], borrowed: true };
+  const sum = new TopologyCounts();
+  for (const c of list) sum.addAll(c);
+  return { counts: sum, borrowed: false };
 }
 
 /** The incoming pod's own terms never need namespace labels of other namespaces beyond nsLabels. */
@@ -136,34 +121,47 @@ export class InterPodAffinity implements PreFilterPlugin, FilterPlugin, PreScore
     return cachedNamespaceLabels((ns) => this.handle.namespaceLabels(ns));
   }
 
+  /** The snapshot's index, or (a snapshot without one) a fresh one over these nodes. */
+  private index(nodes: NodeInfo[]): AffinityIndex {
+    return this.handle.snapshot().affinityIndex?.() ?? new AffinityIndex(() => nodes);
+  }
+
+  /** Existing pods matching t (per topology pair): from the index, or a walk for terms it does not keep. */
+  private countsFor(index: AffinityIndex, t: AffinityTerm, nodes: NodeInfo[], nsLabels: NamespaceLabels): TopologyCounts {
+    if (AffinityIndex.cacheable(t)) return index.termCounts(t);
+    const c = new TopologyCounts();
+    for (const ni of nodes) {
+      const labels = ni.node?.metadata.labels;
+      if (labels) for (const existing of ni.pods) updateWithAntiAffinityTerms(c, existing, labels, [t], nsLabels, 1);
+    }
+    return c;
+  }
+
   preFilter(state: CycleState, pod: Pod, nodes: NodeInfo[]): { result?: PreFilterResult; status: Status } {
     const info = podAffinityInfo(pod);
     const nsLabels = this.nsLabels();
-    const snapshot = this.handle.snapshot();
-    const existingAnti = new TopologyCounts();
-    for (const ni of snapshot.havePodsWithRequiredAntiAffinityList()) {
-      const labels = ni.node?.metadata.labels;
-      if (!labels) continue;
-      for (const existing of ni.podsWithRequiredAntiAffinity) {
-        // The existing pod's terms are matched against the incoming pod (namespaceSelector
-        // evaluated on the incoming pod's namespace labels).
-        updateWithAntiAffinityTerms(existingAnti, pod, labels, podAffinityInfo(existing).requiredAntiAffinityTerms, nsLabels, 1);
-      }
+    const index = this.index(nodes);
+    // Existing pods' required anti-affinity terms that match this pod, one match per distinct
+    // term (the existing pod's term, namespaceSelector evaluated on the incoming pod's namespace).
+    const matching: TopologyCounts[] = [];
+    for (const g of index.existingTermGroups()) {
+      if (g.kind === "requiredAntiAffinity" && termMatches(g.term, pod, nsLabels)) matching.push(g.counts);
     }
-    const affinity = new TopologyCounts();
-    const anti = new TopologyCounts();
-    if (info.requiredAffinityTerms.length > 0 || info.requiredAntiAffinityTerms.length > 0) {
+    const existingAnti = sumOf(matching);
+    let affinity = { counts: new TopologyCounts(), borrowed: false };
+    const req = info.requiredAffinityTerms;
+    if (req.length === 1) {
+      // One term: the pods matching "all" terms are those matching it.
+      affinity = { counts: this.countsFor(index, req[0], nodes, nsLabels), borrowed: true };
+    } else if (req.length > 1) {
       for (const ni of nodes) {
         const labels = ni.node?.metadata.labels;
-        if (!labels) continue;
-        for (const existing of ni.pods) {
-          updateWithAffinityTerms(affinity, existing, labels, info.requiredAffinityTerms, nsLabels, 1);
-          updateWithAntiAffinityTerms(anti, existing, labels, info.requiredAntiAffinityTerms, nsLabels, 1);
-        }
+        if (labels) for (const existing of ni.pods) updateWithAffinityTerms(affinity.counts, existing, labels, req, nsLabels, 1);
       }
     }
-    if (existingAnti.size === 0 && info.requiredAffinityTerms.length === 0 && info.requiredAntiAffinityTerms.length === 0) return { status: Status.skip() };
-    state.write(PREFILTER_KEY, new PreFilterState(pod, info, nsLabels, existingAnti, affinity, anti));
+    const anti = info.requiredAntiAffinityTerms.length > 0 ? sumOf(info.requiredAntiAffinityTerms.map((t) => this.countsFor(index, t, nodes, nsLabels))) : { counts: new TopologyCounts(), borrowed: false };
+    if (existingAnti.counts.size === 0 && req.length === 0 && info.requiredAntiAffinityTerms.length === 0) return { status: Status.skip() };
+    state.write(PREFILTER_KEY, new PreFilterState(pod, info, nsLabels, existingAnti.counts, affinity.counts, anti.counts, [existingAnti.borrowed, affinity.borrowed, anti.borrowed]));
     return { status: Status.success() };
   }
 
@@ -179,6 +177,7 @@ export class InterPodAffinity implements PreFilterPlugin, FilterPlugin, PreScore
   private updateWithPod(state: CycleState, p: Pod, nodeInfo: NodeInfo, delta: number): void {
     const s = state.read<PreFilterState>(PREFILTER_KEY);
     if (!s) return;
+    s.own();
     const labels = nodeInfo.node?.metadata.labels;
     updateWithAntiAffinityTerms(s.existingAntiAffinityCounts, s.pod, labels, podAffinityInfo(p).requiredAntiAffinityTerms, s.nsLabels, delta);
     updateWithAffinityTerms(s.affinityCounts, p, labels, s.info.requiredAffinityTerms, s.nsLabels, delta);
@@ -218,41 +217,30 @@ export class InterPodAffinity implements PreFilterPlugin, FilterPlugin, PreScore
     const info = podAffinityInfo(pod);
     const hasConstraints = info.preferredAffinityTerms.length > 0 || info.preferredAntiAffinityTerms.length > 0;
     if (this.ignorePreferredTermsOfExistingPods && !hasConstraints) return Status.skip();
-    const snapshot = this.handle.snapshot();
-    // Unless the pod has preferred terms itself, only pods with affinity terms can contribute.
-    const all = hasConstraints ? snapshot.list() : snapshot.havePodsWithAffinityList();
+    const index = this.index(this.handle.snapshot().list());
     const nsLabels = this.nsLabels();
     const topologyScore = new Map<string, Map<string, number>>();
-    const addScore = (key: string, value: string, d: number) => {
-      let inner = topologyScore.get(key);
-      if (!inner) topologyScore.set(key, (inner = new Map()));
-      inner.set(value, (inner.get(value) ?? 0) + d);
-    };
-    const processTerms = (terms: WeightedAffinityTerm[], target: Pod, labels: Record<string, string>, sign: number) => {
-      for (const t of terms) {
-        if (!termMatches(t, target, nsLabels)) continue;
-        const v = labels[t.topologyKey];
-        if (v !== undefined) addScore(t.topologyKey, v, t.weight * sign);
-      }
-    };
-    for (const ni of all) {
-      const labels = ni.node?.metadata.labels;
-      if (!labels || Object.keys(labels).length === 0) continue;
-      const pods = hasConstraints ? ni.pods : ni.podsWithAffinity;
-      for (const existing of pods) {
-        processTerms(info.preferredAffinityTerms, existing, labels, 1);
-        processTerms(info.preferredAntiAffinityTerms, existing, labels, -1);
-        const ex = podAffinityInfo(existing);
-        if (this.hardPodAffinityWeight > 0) {
-          for (const t of ex.requiredAffinityTerms) {
-            if (!termMatches(t, pod, nsLabels)) continue;
-            const v = labels[t.topologyKey];
-            if (v !== undefined) addScore(t.topologyKey, v, this.hardPodAffinityWeight);
-          }
-        }
-        processTerms(ex.preferredAffinityTerms, pod, labels, 1);
-        processTerms(ex.preferredAntiAffinityTerms, pod, labels, -1);
-      }
+    // Each matching (term, pair) with n pods adds n × its weight, as n visits of the walk would
+    // (and creates the pair's entry even when the sum cancels to 0, as they would).
+    const addCounts = (counts: TopologyCounts, w: number) =>
+      counts.forEach((key, value, n) => {
+        let inner = topologyScore.get(key);
+        if (!inner) topologyScore.set(key, (inner = new Map()));
+        inner.set(value, (inner.get(value) ?? 0) + n * w);
+      });
+    // The incoming pod's preferred terms against every existing pod.
+    const all = this.handle.snapshot().list();
+    for (const t of info.preferredAffinityTerms) addCounts(this.countsFor(index, t, all, nsLabels), t.weight);
+    for (const t of info.preferredAntiAffinityTerms) addCounts(this.countsFor(index, t, all, nsLabels), -t.weight);
+    // Existing pods' terms against the incoming pod, once per distinct term.
+    for (const g of index.existingTermGroups()) {
+      let w: number;
+      if (g.kind === "requiredAffinity") w = this.hardPodAffinityWeight;
+      else if (g.kind === "preferredAffinity") w = g.weight;
+      else if (g.kind === "preferredAntiAffinity") w = -g.weight;
+      else continue;
+      if (w === 0 || !termMatches(g.term, pod, nsLabels)) continue;
+      addCounts(g.counts, w);
     }
     if (topologyScore.size === 0) return Status.skip();
     state.write(PRESCORE_KEY, new PreScoreState(topologyScore));

@@ -42,6 +42,8 @@ export const DEFAULT_SCHEDULER_NAME = "default-scheduler";
 /**
  * v1.32's default profile: the MultiPoint plugin list in its order (which is also the Filter
  * order: cheap, decisive checks first) with the Score weights, and every plugin's default args.
+ * (Plugins without a weight here have no Score extension; a Score plugin added without one
+ * would score with weight 1.)
  * Volume plugins (VolumeRestrictions, NodeVolumeLimits, VolumeBinding, VolumeZone) are left out:
  * the simulation has no persistent volumes, and for pods without PVCs they are no-ops.
  */

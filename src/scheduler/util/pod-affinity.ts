@@ -8,6 +8,9 @@ import type { Pod } from "../framework/interface";
 import { compileLabelSelector, type LabelMatcher } from "./labels";
 
 export interface AffinityTerm {
+  /** Identity of the term's content (topology key, namespaces, selectors): equal terms of
+   *  different pods (one per replica of a Deployment) share counts in the AffinityIndex. */
+  key: string;
   namespaces: Set<string>;
   selector: LabelMatcher;
   /** NOTHING when absent; EVERYTHING for `{}`. */
@@ -34,7 +37,9 @@ function newAffinityTerm(pod: Pod, term: any): AffinityTerm {
   const namespaces = new Set<string>(term?.namespaces ?? []);
   const namespaceSelector = compileLabelSelector(term?.namespaceSelector);
   if (namespaces.size === 0 && (term?.namespaceSelector === undefined || term?.namespaceSelector === null)) namespaces.add(pod.metadata.namespace ?? "");
-  return { namespaces, selector: compileLabelSelector(term?.labelSelector), namespaceSelector, topologyKey: term?.topologyKey ?? "" };
+  const topologyKey = term?.topologyKey ?? "";
+  const key = JSON.stringify([topologyKey, [...namespaces].sort(), term?.labelSelector ?? null, term?.namespaceSelector ?? null]);
+  return { key, namespaces, selector: compileLabelSelector(term?.labelSelector), namespaceSelector, topologyKey };
 }
 
 /** A pod's affinity terms, parsed [framework.NewPodInfo]. */
@@ -76,4 +81,50 @@ export function cachedNamespaceLabels(lookup: NamespaceLabels): NamespaceLabels 
     seen.set(ns, l);
     return l;
   };
+}
+
+/** Counts per topology pair (key, value), with pairs dropping out at 0 (so "no pairs" means none matched). */
+export class TopologyCounts {
+  private readonly m = new Map<string, Map<string, number>>();
+  size = 0;
+  get(key: string, value: string): number {
+    return this.m.get(key)?.get(value) ?? 0;
+  }
+  add(key: string, value: string, delta: number): void {
+    let inner = this.m.get(key);
+    if (!inner) this.m.set(key, (inner = new Map()));
+    const before = inner.get(value);
+    const after = (before ?? 0) + delta;
+    if (after === 0) {
+      if (before !== undefined) {
+        inner.delete(value);
+        this.size--;
+      }
+    } else {
+      if (before === undefined) this.size++;
+      inner.set(value, after);
+    }
+  }
+  /** Adds every pair of other, times factor. */
+  addAll(other: TopologyCounts, factor = 1): void {
+    for (const [key, inner] of other.m) for (const [value, n] of inner) this.add(key, value, n * factor);
+  }
+  forEach(fn: (key: string, value: string, n: number) => void): void {
+    for (const [key, inner] of this.m) for (const [value, n] of inner) fn(key, value, n);
+  }
+  /** Does any of the node's label pairs have a count > 0? */
+  anyPositive(labels: Record<string, string> | undefined): boolean {
+    if (this.size === 0 || !labels) return false;
+    for (const [key, inner] of this.m) {
+      const v = labels[key];
+      if (v !== undefined && (inner.get(v) ?? 0) > 0) return true;
+    }
+    return false;
+  }
+  clone(): TopologyCounts {
+    const c = new TopologyCounts();
+    for (const [k, inner] of this.m) c.m.set(k, new Map(inner));
+    c.size = this.size;
+    return c;
+  }
 }
