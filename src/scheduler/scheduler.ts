@@ -41,7 +41,6 @@ import { SchedulerCache } from "./cache/cache";
 import { Snapshot } from "./cache/snapshot";
 import { SchedulingQueue, SchedulingQueueOptions } from "./queue/scheduling-queue";
 import { defaultProfile, inTreeRegistry } from "./plugins/registry";
-import { attachPDBLister } from "./plugins/defaultpreemption";
 import { LeaderElector } from "../client/leaderelection";
 import type { Duration } from "../sim/duration";
 
@@ -162,11 +161,11 @@ export class Scheduler {
         snapshot: () => this.snapshot,
         namespaceLabels: this.namespaceLabelsOf,
         selectorsFor: ctx.informers ? (pod) => this.selectorsFor(pod) : undefined,
+        // DefaultPreemption prefers victims no PodDisruptionBudget protects [NewInTreeRegistry's PDB lister].
+        pdbs: pdbInformer ? () => pdbInformer.indexer.list() : undefined,
         nominator: { nominatedPodsForNode: (n) => this.queue.nominatedPodsForNode(n) },
       });
       fw.explain = options.explain ?? true;
-      // DefaultPreemption prefers victims no PodDisruptionBudget protects [NewInTreeRegistry's PDB lister].
-      if (pdbInformer) attachPDBLister(fw, () => pdbInformer.indexer.list());
       this.frameworks.set(profile.schedulerName, fw);
     }
     const first = this.frameworks.values().next().value as Framework;

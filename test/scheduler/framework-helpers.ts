@@ -35,12 +35,12 @@ export function makeFramework(
   plugins: { name: string; weight?: number }[],
   registry: Record<string, PluginFactory>,
   nodes: NodeInfo[],
-  opts: { seed?: number | string; percentageOfNodesToScore?: number; nominator?: PodNominator; sim?: Simulation; disabled?: Profile["disabled"] } = {},
+  opts: { seed?: number | string; percentageOfNodesToScore?: number; nominator?: PodNominator; sim?: Simulation; disabled?: Profile["disabled"]; pdbs?: () => Pod[] } = {},
 ): { fw: Framework; snapshot: Snapshot; sim: Simulation } {
   const sim = opts.sim ?? new Simulation({ seed: opts.seed ?? 1 });
   const client = new KubeClient(sim, { name: "kube-scheduler", token: "t" });
   const snapshot = newSnapshot(nodes);
-  const deps: FrameworkDeps = { sim, client, recorder: new EventRecorder(sim, client, "default-scheduler"), rng: sim.rng.fork("kube-scheduler"), snapshot: () => snapshot, nominator: opts.nominator };
+  const deps: FrameworkDeps = { sim, client, recorder: new EventRecorder(sim, client, "default-scheduler"), rng: sim.rng.fork("kube-scheduler"), snapshot: () => snapshot, nominator: opts.nominator, pdbs: opts.pdbs };
   const profile: Profile = {
     schedulerName: "default-scheduler",
     plugins: [{ name: "PrioritySort" }, ...plugins, { name: "DefaultBinder" }],

@@ -6,7 +6,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { CycleState, Pod } from "../../src/scheduler/framework/interface";
-import { attachPDBLister, DefaultPreemption, filterPodsWithPDBViolation } from "../../src/scheduler/plugins/defaultpreemption";
+import { DefaultPreemption, filterPodsWithPDBViolation } from "../../src/scheduler/plugins/defaultpreemption";
 import { inTreeRegistry } from "../../src/scheduler/plugins/registry";
 import { makeFramework, makeNode, makePod, nodeInfos } from "./framework-helpers";
 import type { KubeObject } from "../../src/apiserver/registry/object";
@@ -25,8 +25,7 @@ const pdb = (name: string, app: string, allowed: number, disruptedPods?: Record<
 });
 
 function preempt(nodes: ReturnType<typeof makeNode>[], pods: Pod[], preemptor: Pod, pdbs: KubeObject[]) {
-  const { fw, snapshot } = makeFramework(PLUGINS, inTreeRegistry, nodeInfos(nodes, pods), { seed: 3 });
-  attachPDBLister(fw, () => pdbs);
+  const { fw, snapshot } = makeFramework(PLUGINS, inTreeRegistry, nodeInfos(nodes, pods), { seed: 3, pdbs: () => pdbs });
   const state = new CycleState();
   const r = fw.schedulePod(state, preemptor, snapshot);
   assert.ok(r.fitError, "the preemptor must not fit before preemption");

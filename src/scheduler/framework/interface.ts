@@ -86,6 +86,8 @@ export interface Handle {
    *  pod's controller (ownerReference with controller: true) if it is an RC/RS/StatefulSet.
    *  PodTopologySpread's system default constraints use it; without it they never apply. */
   selectorsFor?(pod: Pod): LabelSelectorObject[];
+  /** Optional: the PodDisruptionBudgets (DefaultPreemption prefers victims none protects). */
+  pdbs?(): KubeObject[];
   /** Runs the profile's Filter plugins for pod on nodeInfo (preemption's what-if). */
   runFilterPlugins(state: CycleState, pod: Pod, nodeInfo: NodeInfo): Status;
   /** Runs the profile's PreFilter AddPod/RemovePod extensions so a state stays consistent when

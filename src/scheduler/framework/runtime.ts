@@ -85,6 +85,8 @@ export interface FrameworkDeps {
   namespaceLabels?(namespace: string): Record<string, string> | undefined;
   /** Selectors of the workloads that select a pod (PodTopologySpread's system defaults). */
   selectorsFor?: (pod: Pod) => LabelSelectorObject[];
+  /** The PodDisruptionBudgets (DefaultPreemption). */
+  pdbs?: () => Pod[];
   nominator?: PodNominator;
 }
 
@@ -218,6 +220,10 @@ export class Framework implements Handle {
 
   get selectorsFor(): ((pod: Pod) => LabelSelectorObject[]) | undefined {
     return this.deps.selectorsFor;
+  }
+
+  get pdbs(): (() => Pod[]) | undefined {
+    return this.deps.pdbs;
   }
 
   hasScorePlugins(): boolean {

@@ -20,8 +20,8 @@
 //      as the pod's nominatedNodeName. The pod itself goes back to the queue and lands on a
 //      later attempt, once the victims are gone.
 //
-// PDBs are read from the handle's PDB lister (attachPDBLister; the scheduler gives it an
-// informer on poddisruptionbudgets). A PDB only steers the choice: preemption deletes its
+// PDBs are read from the handle's PDB lister (handle.pdbs; the scheduler gives it an informer
+// on poddisruptionbudgets). A PDB only steers the choice: preemption deletes its
 // victims directly, never through the eviction subresource, so a budget can still be violated
 // when every candidate violates one — as in Kubernetes.
 
@@ -54,13 +54,6 @@ interface FilterWithNominated {
 }
 
 /** The PodDisruptionBudgets each framework handle can see (all namespaces), by handle. */
-const pdbListers = new WeakMap<object, () => KubeObject[]>();
-
-/** Gives a handle a PDB lister (the scheduler does this with its informer's cache). */
-export function attachPDBLister(handle: Handle, list: () => KubeObject[]): void {
-  pdbListers.set(handle, list);
-}
-
 /**
  * Splits potential victims (most important first) into those whose eviction would violate a
  * PDB and the rest. Each matching PDB's disruptionsAllowed is spent pod by pod; a pod already in
@@ -164,7 +157,7 @@ export class DefaultPreemption implements PostFilterPlugin {
     }
     if (potential.length === 0) return { candidates: [], statuses };
     const { offset, numCandidates } = this.offsetAndNumCandidates(potential.length);
-    const pdbs = pdbListers.get(this.handle)?.() ?? [];
+    const pdbs = this.handle.pdbs?.() ?? [];
     // dryRunPreemption: enough candidates once at least one violates no PDB.
     const nonViolating: Candidate[] = [];
     const violating: Candidate[] = [];
