@@ -5,15 +5,17 @@
 // serverRelativeURL carrying a content hash), then the document of the object's group version.
 // If that document has, for the object's kind, a path whose `patch` operation carries
 // `x-kubernetes-group-version-kind` and an inline `fieldValidation` query parameter, kubectl
-// leaves validation to the server and just sends fieldValidation=Strict. We give exactly that and
-// no more: no schemas and no requestBody, so `kubectl apply` computes its strategic merge patch
-// from its compiled-in Go types (as it does when the v3 document has no patch schema), and
-// `kubectl explain` is not supported. OpenAPI v2 (protobuf only) is not served: 404.
+// leaves validation to the server and just sends fieldValidation=Strict. The documents of core/v1,
+// apps/v1 and policy/v1 also carry component schemas for their main kinds (openapi-schemas.ts),
+// which is what `kubectl explain` reads. No operation has a requestBody, so `kubectl apply` still
+// computes its strategic merge patch from its compiled-in Go types (as it does when the v3
+// document has no patch schema). OpenAPI v2 (protobuf only) is not served: 404.
 
 import { createHash } from "crypto";
 import { RESOURCES } from "./registry/resources";
 import type { ResourceInfo } from "./registry/resources";
 import { groups } from "./discovery";
+import { componentSchemas } from "./openapi-schemas";
 
 /** "api/v1", "apis/apps/v1": the key of a group version in the /openapi/v3 root. */
 export function openapiKey(group: string, version: string): string {
@@ -70,7 +72,7 @@ export function openapiV3Document(group: string, version: string, resources: rea
     openapi: "3.0.0",
     info: { title: "Kubernetes", version: "v1.32.0" },
     paths,
-    components: { schemas: {} },
+    components: { schemas: componentSchemas(group, version) },
   };
 }
 

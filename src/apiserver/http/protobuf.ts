@@ -180,6 +180,8 @@ const DECODERS: Record<string, (fs: Field[]) => Record<string, unknown>> = {
     if (nra) outSpec.nonResourceAttributes = clean({ path: str(nra, 1), verb: str(nra, 2) });
     return { metadata: objectMeta(msg(fs, 1)), spec: outSpec };
   },
+  // authentication.k8s.io/v1 SelfSubjectReview (`kubectl auth whoami`): only metadata 1.
+  "authentication.k8s.io/v1 SelfSubjectReview": (fs) => ({ metadata: objectMeta(msg(fs, 1)) }),
   "v1 ConfigMap": (fs) => {
     const immutable = varint(fs, 4);
     return clean({ metadata: objectMeta(msg(fs, 1)), data: map(fs, 2), binaryData: map(fs, 3, true), immutable: immutable === undefined ? undefined : immutable !== 0 });

@@ -171,9 +171,10 @@ export async function serveApi(options: ServeApiOptions): Promise<ApiHttpServer>
     const accept = headers.accept;
 
     // Health, version, discovery, OpenAPI: answered here (GET only, like the real paths).
-    if (path === "/healthz" || path === "/readyz" || path === "/livez" || /^\/(healthz|readyz|livez)\/[a-z-]+$/.test(path)) {
+    const health = healthRequest(path, url.searchParams.has("verbose"));
+    if (health) {
       if (method !== "GET") return finish(req, res, 405, statusBody(405, "MethodNotAllowed", `${method} is not supported`, {}));
-      return finish(req, res, 200, "ok", { "Content-Type": "text/plain; charset=utf-8" });
+      return finish(req, res, health.status, health.body, { "Content-Type": "text/plain; charset=utf-8", "X-Content-Type-Options": "nosniff" });
     }
     if (method === "GET") {
       const d = discoveryRequest(path, accept) ?? openapiRequest(path, undefined, accept);
@@ -199,7 +200,9 @@ export async function serveApi(options: ServeApiOptions): Promise<ApiHttpServer>
 
     // Protobuf bodies (kubectl's typed clients) become JSON here; the engine reads JSON and YAML.
     let body: string;
-    if ((headers["content-type"] ?? "").toLowerCase().startsWith(PROTOBUF_TYPE) && raw.length) {
+    // A path the server does not serve (`kubectl create job` when there is no batch group) is the
+    // engine's 404, whatever the body: decode only for known resources.
+    if ((headers["content-type"] ?? "").toLowerCase().startsWith(PROTOBUF_TYPE) && raw.length && parseResourcePath(path)) {
       const d = protobufToJson(raw);
       if (d.error) return finish(req, res, d.error.status, statusBody(d.error.status, d.error.reason, d.error.message, {}));
       body = d.json ?? "";
@@ -290,6 +293,33 @@ export async function serveApi(options: ServeApiOptions): Promise<ApiHttpServer>
         server.close(() => resolve());
       }),
   };
+}
+
+// The checks each health endpoint runs, in the order a 1.32 server lists them for ?verbose
+// [k8s.io/apiserver pkg/server/healthz, pkg/server/config.go]. All pass here: the engine's API
+// server is up once it answers at all (the simulated etcd has a leader before serving starts).
+const HOOKS = [
+  "poststarthook/start-apiserver-admission-initializer",
+  "poststarthook/generic-apiserver-start-informers",
+  "poststarthook/priority-and-fairness-config-consumer",
+  "poststarthook/rbac/bootstrap-roles",
+  "poststarthook/scheduling/bootstrap-system-priority-classes",
+  "poststarthook/bootstrap-controller",
+];
+const HEALTH_CHECKS: Record<string, string[]> = {
+  healthz: ["ping", "log", "etcd", ...HOOKS],
+  livez: ["ping", "log", "etcd", ...HOOKS],
+  readyz: ["ping", "log", "etcd", "etcd-readiness", "informer-sync", ...HOOKS, "shutdown"],
+};
+
+/** /healthz, /livez, /readyz ("ok", or with ?verbose one line per check) and /readyz/<check>; undefined for other paths. */
+export function healthRequest(path: string, verbose: boolean): { status: number; body: string } | undefined {
+  const m = /^\/(healthz|livez|readyz)(?:\/(.+))?$/.exec(path);
+  if (!m) return undefined;
+  const checks = HEALTH_CHECKS[m[1]];
+  if (m[2] !== undefined) return checks.includes(m[2]) ? { status: 200, body: "ok" } : { status: 404, body: "404 page not found\n" };
+  if (!verbose) return { status: 200, body: "ok" };
+  return { status: 200, body: checks.map((c) => `[+]${c} ok\n`).join("") + `${m[1]} check passed\n` };
 }
 
 /** Merges header maps, names in lower case (later maps win). */

@@ -125,8 +125,13 @@ export const Errors = {
   tooLarge(limit: number): StatusError {
     return make(413, "RequestEntityTooLarge", `Request entity too large: limit is ${limit}`);
   },
+  /**
+   * A PATCH body type the server does not take. Server-side apply (application/apply-patch+yaml)
+   * is not implemented, so it is not listed: this is what a server without it answers, and
+   * `kubectl apply --server-side` reports "Server-side apply not available on the server".
+   */
   unsupportedMediaType(contentType: string): StatusError {
-    return make(415, "UnsupportedMediaType", `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml, application/strategic-merge-patch+json (got "${contentType}")`);
+    return make(415, "UnsupportedMediaType", `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json (got "${contentType}")`);
   },
   internal(message: string): StatusError {
     return make(500, "InternalError", `Internal error occurred: ${message}`, { causes: [{ message }] });

@@ -82,6 +82,8 @@ export const RESOURCES: readonly ResourceInfo[] = [
   r("policy", "v1", "PodDisruptionBudget", "poddisruptionbudgets", true, { shortNames: ["pdb"], subresources: [STATUS("policy", "v1", "PodDisruptionBudget")] }),
   r("scheduling.k8s.io", "v1", "PriorityClass", "priorityclasses", false, { shortNames: ["pc"] }),
   r("authorization.k8s.io", "v1", "SelfSubjectAccessReview", "selfsubjectaccessreviews", false, { verbs: ["create"] }),
+  // "Who am I?" (`kubectl auth whoami`, GA in 1.28): the answer is the caller's own user info.
+  r("authentication.k8s.io", "v1", "SelfSubjectReview", "selfsubjectreviews", false, { verbs: ["create"] }),
 ];
 
 /** "apps/v1", or "v1" for the core group. */

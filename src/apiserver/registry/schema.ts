@@ -73,6 +73,7 @@ const KINDS: Record<string, Schema> = {
   RoleBinding: top(["subjects", "roleRef"]),
   ClusterRoleBinding: top(["subjects", "roleRef"]),
   SelfSubjectAccessReview: top(["spec", "status"]),
+  SelfSubjectReview: top(["status"]),
   PriorityClass: top(["value", "globalDefault", "description", "preemptionPolicy"]),
   LimitRange: top([], { spec: fields([], { limits: arr(fields(["type", "max", "min", "default", "defaultRequest", "maxLimitRequestRatio"])) }) }),
   ResourceQuota: top(["status"], { spec: fields(["scopes", "scopeSelector"], { hard: MAP }) }),

@@ -163,7 +163,9 @@ export function parseFieldSelector(s: string, kind: string, apiVersion: string):
     if (!m) return { ok: false, error: `invalid selector: '${s}'; can't understand '${p}'` };
     const f = m[1].trim();
     if (f !== "metadata.name" && f !== "metadata.namespace" && !(FIELDS[kind] ?? []).includes(f))
-      return { ok: false, error: `"${f}" is not a known field selector: only "metadata.name", "metadata.namespace"` };
+      // Kinds with their own field label conversion say so tersely [k/k pkg/apis/core/v1/conversion.go];
+      // the rest get the default [apimachinery runtime.DefaultMetaV1FieldSelectorConversion].
+      return { ok: false, error: FIELDS[kind] ? `field label not supported: ${f}` : `"${f}" is not a known field selector: only "metadata.name", "metadata.namespace"` };
     reqs.push({ field: f, op: m[2] === "!=" ? "!=" : "=", value: m[3].trim() });
   }
   void apiVersion;

@@ -275,6 +275,7 @@ export class ApiServer {
     if (sub === "finalize" && ri.verb !== "update") throw Errors.methodNotAllowed(ri.verb, info);
     if (!sub && !info.verbs.includes(ri.verb)) throw Errors.methodNotAllowed(ri.verb, info);
     if (info.kind === "SelfSubjectAccessReview") return this.selfSubjectAccessReview(ctx, ri);
+    if (info.kind === "SelfSubjectReview") return this.selfSubjectReview(ctx, ri);
     if (sub === "log") throw Errors.badRequest(`pod logs are served by the kubelet, which this cluster does not run yet`);
     if (sub === "binding" || info.kind === "Binding") return this.bind(ctx, ri);
     if (sub === "scale") return this.scale(ctx, ri);
@@ -857,6 +858,17 @@ export class ApiServer {
     this.trace(ctx, "storage", "ok", { op: "review", allowed });
     const out = { ...review, metadata: { ...review.metadata, creationTimestamp: null }, status: allowed ? { allowed, reason } : { allowed } };
     this.respond(ctx, 201, out);
+  }
+
+  /** The caller's user info, as the authenticator saw it [k/k pkg/registry/authentication/selfsubjectreview/rest.go]. */
+  private selfSubjectReview(ctx: Ctx, ri: RequestInfo): void {
+    const review = decodeObject(parseBody(ctx.req.body, ctx.req.headers["content-type"]), ri.info);
+    const user = ctx.user!;
+    const userInfo: Record<string, unknown> = { username: user.name };
+    if (user.uid && user.uid !== user.name) userInfo.uid = user.uid;
+    userInfo.groups = [...user.groups]; // system:authenticated included (authn.ts adds it)
+    this.trace(ctx, "storage", "ok", { op: "review", user: user.name });
+    this.respond(ctx, 201, { ...review, metadata: { ...review.metadata, creationTimestamp: null }, status: { userInfo } });
   }
 
   // ---- bootstrap ----

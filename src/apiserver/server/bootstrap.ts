@@ -139,7 +139,10 @@ export function bootstrapObjects(): KubeObject[] {
     clusterRole("admin", [...CORE_APP.map((r) => ({ ...r, verbs: [...READ, ...WRITE] })), { apiGroups: ["rbac.authorization.k8s.io"], resources: ["roles", "rolebindings"], verbs: [...READ, ...WRITE] }, { apiGroups: [""], resources: ["secrets"], verbs: [...READ, ...WRITE] }]),
     clusterRole("edit", [...CORE_APP.map((r) => ({ ...r, verbs: [...READ, ...WRITE] })), { apiGroups: [""], resources: ["secrets"], verbs: [...READ, ...WRITE] }]),
     clusterRole("view", [...CORE_APP.map((r) => ({ ...r, verbs: READ })), { apiGroups: [""], resources: ["namespaces"], verbs: READ }]),
-    clusterRole("system:basic-user", [{ apiGroups: ["authorization.k8s.io"], resources: ["selfsubjectaccessreviews", "selfsubjectrulesreviews"], verbs: ["create"] }]),
+    clusterRole("system:basic-user", [
+      { apiGroups: ["authentication.k8s.io"], resources: ["selfsubjectreviews"], verbs: ["create"] },
+      { apiGroups: ["authorization.k8s.io"], resources: ["selfsubjectaccessreviews", "selfsubjectrulesreviews"], verbs: ["create"] },
+    ]),
     clusterRole("system:discovery", [{ nonResourceURLs: ["/api", "/api/*", "/apis", "/apis/*", "/healthz", "/livez", "/openapi", "/openapi/*", "/readyz", "/version", "/version/"], verbs: ["get"] }]),
     clusterRoleBinding("cluster-admin", "cluster-admin", "system:masters"),
     clusterRoleBinding("system:basic-user", "system:basic-user", "system:authenticated"),
