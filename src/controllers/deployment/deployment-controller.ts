@@ -20,6 +20,7 @@ import type { Controller, ControllerContext, ControllerFactory } from "../contro
 import { waitForCacheSync } from "../controller";
 import { claimObjects, getControllerOf, isNotFound, newControllerRef, recheckDeletionTimestamp, semanticEqual } from "../util/controller-ref";
 import { series } from "../util/async";
+import { hasStatusCause, NamespaceTerminatingCause } from "../util/errors";
 import { addPodControllerUIDIndexer, POD_CONTROLLER_UID_INDEX } from "../util/pod-index";
 import type { Done } from "../util/async";
 import * as U from "./util";
@@ -335,6 +336,8 @@ export class DeploymentController implements Controller {
     this.ctx.client.create(newRS, (err, created) => {
       if (err) {
         if ((err as { reason?: string }).reason === "AlreadyExists") return this.onAlreadyExists(d, newRS, done);
+        // The namespace is terminating: every create will fail, nothing worth a condition or event.
+        if (hasStatusCause(err, NamespaceTerminatingCause)) return done(err);
         const msg = `Failed to create new replica set "${newRS.metadata.name}": ${(err as Error).message}`;
         this.recorder.event(d, "Warning", U.FailedRSCreateReason, msg);
         if (U.hasProgressDeadline(d)) {

@@ -21,6 +21,7 @@ import { DefaultControllerRateLimiter } from "../../client/rate-limiter";
 import { RateLimitingQueue, runWorkers, Workers } from "../../client/workqueue";
 import type { Controller, ControllerContext, ControllerFactory } from "../controller";
 import { waitForCacheSync } from "../controller";
+import { hasStatusCause, NamespaceTerminatingCause } from "../util/errors";
 import {
   ANNOTATION_TRIGGER_TIME,
   findPort,
@@ -198,7 +199,7 @@ export function newEndpointsController(ctx: ControllerContext, options: Endpoint
     write((err, written) => {
       if (err) {
         // A namespace being deleted refuses creates: nothing to retry.
-        if (!current && err.reason === "Forbidden" && (err.status.details as any)?.causes?.some((c: { type?: string }) => c.type === "NamespaceTerminating")) return done();
+        if (!current && err.reason === "Forbidden" && hasStatusCause(err, NamespaceTerminatingCause)) return done();
         if (current) recorder.event(next, "Warning", "FailedToUpdateEndpoint", `Failed to update endpoint ${namespace}/${name}: ${err.message}`);
         else recorder.event(next, "Warning", "FailedToCreateEndpoint", `Failed to create endpoint for service ${namespace}/${name}: ${err.message}`);
         trace(`${verb}-error`, { service: key, code: err.code, reason: err.reason, message: err.message });

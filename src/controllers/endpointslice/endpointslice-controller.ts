@@ -19,6 +19,7 @@ import { BucketRateLimiter, ItemExponentialFailureRateLimiter, MaxOfRateLimiter 
 import { RateLimitingQueue, runWorkers, Workers } from "../../client/workqueue";
 import type { Controller, ControllerContext, ControllerFactory } from "../controller";
 import { waitForCacheSync } from "../controller";
+import { hasStatusCause, NamespaceTerminatingCause } from "../util/errors";
 import { CONTROLLER_NAME, DEFAULT_MAX_ENDPOINTS_PER_SLICE, LABEL_MANAGED_BY, LABEL_SERVICE_NAME, reconcile } from "./reconciler";
 import { EndpointSliceTracker } from "./tracker";
 import { ANNOTATION_TRIGGER_TIME, podFromDeleteAction, podServiceMemberships, serviceSelector, servicesToUpdateOnPodChange, TriggerTimeTracker } from "./util";
@@ -180,7 +181,7 @@ export function newEndpointSliceController(ctx: ControllerContext, options: Endp
         if (err) {
           if (verb === "delete" && err.reason === "NotFound") return next(i + 1);
           // A namespace being deleted refuses creates: drop it, nothing to retry.
-          if (verb === "create" && (err.status.details as any)?.causes?.some((c: { type?: string }) => c.type === "NamespaceTerminating")) return cb();
+          if (verb === "create" && hasStatusCause(err, NamespaceTerminatingCause)) return cb();
           trace(`${verb}-error`, { service: key, slice: slice.metadata.name ?? slice.metadata.generateName, code: err.code, reason: err.reason, message: err.message });
           return cb(`failed to ${verb} ${verb === "create" ? "" : slice.metadata.name + " "}EndpointSlice for Service ${key}: ${err.message}`);
         }

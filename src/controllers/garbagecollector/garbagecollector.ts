@@ -93,7 +93,8 @@ class GarbageCollector implements GarbageCollectorController {
     this.client = ctx.client;
     this.attemptToDelete = new RateLimitingQueue<string>(ctx.sim, DefaultControllerRateLimiter<string>(ctx.sim), { name: "garbage_collector_attempt_to_delete" });
     this.attemptToOrphan = new RateLimitingQueue<string>(ctx.sim, DefaultControllerRateLimiter<string>(ctx.sim), { name: "garbage_collector_attempt_to_orphan" });
-    this.graph = new GraphBuilder(ctx.sim, this.attemptToDelete, this.attemptToOrphan);
+    // Its events come from "garbage-collector-controller" [k/k garbagecollector.go NewGarbageCollector].
+    this.graph = new GraphBuilder(ctx.sim, this.attemptToDelete, this.attemptToOrphan, ctx.recorder("garbage-collector-controller"));
     // The monitors: one shared informer per resource, feeding the graph.
     for (const r of options.resources ?? DEFAULT_MONITORED_RESOURCES) {
       const info = resolveResource(r);

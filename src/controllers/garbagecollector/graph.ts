@@ -18,6 +18,7 @@ import type { Simulation } from "../../sim/simulation";
 import type { RateLimitingQueue } from "../../client/workqueue";
 import { resolveResource } from "../../client/kube-client";
 import type { KubeObjectLike } from "../../client/list-watch";
+import type { EventRecorder } from "../../client/events";
 
 export const FOREGROUND_FINALIZER = "foregroundDeletion";
 export const ORPHAN_FINALIZER = "orphan";
@@ -99,6 +100,7 @@ export class GraphBuilder {
     private readonly sim: Simulation,
     private readonly attemptToDelete: RateLimitingQueue<string>,
     private readonly attemptToOrphan: RateLimitingQueue<string>,
+    private readonly recorder?: EventRecorder,
   ) {}
 
   static absentKey(ref: { apiVersion: string; kind: string; name: string; uid: string }, namespace: string): string {
@@ -120,7 +122,11 @@ export class GraphBuilder {
       // A virtual node is now seen for real: take the observed coordinates, and let dependents
       // that named other coordinates be checked again.
       if (describe(n.identity) !== describe(identity) || n.identity.apiVersion !== apiVersion) {
-        for (const dep of n.dependents) this.attemptToDelete.add(dep.identity.uid);
+        for (const dep of n.dependents) {
+          // A namespaced owner seen in another namespace than its dependent's: definitely wrong.
+          if (identity.namespace !== "" && dep.identity.namespace !== identity.namespace) this.reportInvalidNamespaceOwnerRef(dep, uid);
+          this.attemptToDelete.add(dep.identity.uid);
+        }
         n.identity = identity;
       }
       n.observed = true;
@@ -187,6 +193,7 @@ export class GraphBuilder {
         this.attemptToDelete.add(ref.uid);
       } else if (owner.observed && owner.identity.namespace !== "" && owner.identity.namespace !== n.identity.namespace) {
         // A namespaced owner in another namespace cannot own this object: as good as absent.
+        this.reportInvalidNamespaceOwnerRef(n, ref.uid);
         this.attemptToDelete.add(n.identity.uid);
       }
       owner.dependents.add(n);
@@ -227,6 +234,20 @@ export class GraphBuilder {
     };
     for (const r of removed) if (r.blockOwnerDeletion === true) check(r.uid);
     for (const [o, nw] of changed) if (o.blockOwnerDeletion === true && nw.blockOwnerDeletion !== true) check(nw.uid);
+  }
+
+  /**
+   * Warning event OwnerRefInvalidNamespace on the dependent: it names an owner that exists, but in
+   * another namespace [k/k pkg/controller/garbagecollector/graph_builder.go reportInvalidNamespaceOwnerRef].
+   * The reference is printed as the collector's objectReference prints, with the dependent's namespace.
+   */
+  private reportInvalidNamespaceOwnerRef(n: GraphNode, ownerUID: string): void {
+    const ref = n.owners.find((o) => o.uid === ownerUID);
+    if (!ref || !this.recorder) return;
+    const ns = n.identity.namespace;
+    const dependent = { apiVersion: n.identity.apiVersion, kind: n.identity.kind, metadata: { namespace: ns, name: n.identity.name, uid: n.identity.uid } };
+    this.record("invalid-namespace-owner-ref", { object: describe(n.identity), owner: `${ref.kind}/${ref.name}` });
+    this.recorder.event(dependent, "Warning", "OwnerRefInvalidNamespace", `ownerRef [${ref.apiVersion}/${ref.kind}, namespace: ${ns}, name: ${ref.name}, uid: ${ref.uid}] does not exist in namespace "${ns}"`);
   }
 
   private record(kind: string, fields: Record<string, unknown>): void {

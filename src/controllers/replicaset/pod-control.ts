@@ -6,6 +6,7 @@ import type { EventRecorder } from "../../client/events";
 import type { KubeClient } from "../../client/kube-client";
 import { isNotFound, newControllerRef } from "../util/controller-ref";
 import type { Done } from "../util/async";
+import { hasStatusCause, NamespaceTerminatingCause } from "../util/errors";
 import { errorMessage } from "./status";
 
 /**
@@ -42,7 +43,8 @@ export class PodControl {
     }
     this.client.create(pod, (err, created) => {
       if (err) {
-        this.recorder.event(owner, "Warning", "FailedCreate", `Error creating: ${errorMessage(err)}`);
+        // Only if the namespace is not terminating (then every create fails, and it is expected).
+        if (!hasStatusCause(err, NamespaceTerminatingCause)) this.recorder.event(owner, "Warning", "FailedCreate", `Error creating: ${errorMessage(err)}`);
         return done(err);
       }
       this.recorder.event(owner, "Normal", "SuccessfulCreate", `Created pod: ${created!.metadata.name}`);

@@ -25,6 +25,7 @@ import type { Done } from "../util/async";
 import { filterActivePods, isPodReady } from "../util/pod";
 import { addPodControllerUIDIndexer, filterPodsByOwner, POD_CONTROLLER_UID_INDEX } from "../util/pod-index";
 import { getPodsToDelete } from "../util/ranking";
+import { hasStatusCause, NamespaceTerminatingCause } from "../util/errors";
 import { calculateStatus, statusNeedsUpdate } from "./status";
 import type { ReplicaSetStatus } from "./status";
 import { PodControl } from "./pod-control";
@@ -252,7 +253,7 @@ export class ReplicaSetController implements Controller {
         SlowStartInitialBatchSize,
         (d) =>
           this.podControl.createPod(rs, RS_API_VERSION, RS_KIND, (err, pod) => {
-            if (err && isNamespaceTerminating(err)) return d(); // every create would fail; not an error
+            if (err && hasStatusCause(err, NamespaceTerminatingCause)) return d(); // every create would fail; not an error
             if (!err) this.trace("pod-created", { rs: rsKey, pod: pod!.metadata.name });
             d(err);
           }),
@@ -306,11 +307,14 @@ export class ReplicaSetController implements Controller {
   /** updateReplicaSetStatus: PUT /status unless nothing changed; one GET + retry on failure. */
   private updateStatus(rs: KubeObject, status: ReplicaSetStatus, done: (err?: unknown, updated?: KubeObject) => void): void {
     if (!statusNeedsUpdate(rs, status)) return done(undefined, rs);
+    // The generation this sync acted on, also on the retry: the fresh copy may carry a newer spec
+    // that no sync has looked at yet.
+    const observedGeneration = rs.metadata.generation;
     const attempt = (cur: KubeObject, retriesLeft: number) => {
-      const next: KubeObject = { ...cur, status: { ...status, observedGeneration: cur.metadata.generation } };
+      const next: KubeObject = { ...cur, status: { ...status, observedGeneration } };
       this.ctx.client.updateStatus(next, (err, updated) => {
         if (!err) {
-          this.trace("status", { rs: key(cur), replicas: status.replicas, ready: status.readyReplicas, available: status.availableReplicas, observedGeneration: cur.metadata.generation });
+          this.trace("status", { rs: key(cur), replicas: status.replicas, ready: status.readyReplicas, available: status.availableReplicas, observedGeneration });
           return done(undefined, updated);
         }
         if (retriesLeft <= 0) return done(err);
@@ -341,7 +345,3 @@ function sameLabels(a: Record<string, string> | undefined, b: Record<string, str
   return ka.length === kb.length && ka.every((k) => (a ?? {})[k] === (b ?? {})[k]);
 }
 
-function isNamespaceTerminating(err: unknown): boolean {
-  const causes = (err as { status?: { details?: { causes?: { type?: string }[] } } })?.status?.details?.causes ?? [];
-  return causes.some((c) => c.type === "NamespaceTerminating");
-}

@@ -15,6 +15,7 @@ import type { KubeObjectLike } from "../../client/list-watch";
 import type { KubeObject } from "../../apiserver/registry/object";
 import type { Controller, ControllerContext } from "../controller";
 import { waitForCacheSync } from "../controller";
+import { hasStatusCause, NamespaceTerminatingCause } from "../util/errors";
 
 /** The accounts every namespace gets (ServiceAccountsControllerOptions.ServiceAccounts). */
 export const DEFAULT_SERVICE_ACCOUNTS = ["default"];
@@ -59,8 +60,9 @@ export function serviceAccountControllerWith(options: ServiceAccountsControllerO
       for (const name of missing) {
         const sa = { apiVersion: "v1", kind: "ServiceAccount", metadata: { name, namespace: key } } as KubeObject;
         client.create(sa, (err) => {
-          // AlreadyExists: the cache lagged. Forbidden: the namespace started terminating.
-          if (err && err.reason !== "AlreadyExists" && err.reason !== "Forbidden") failed = err;
+          // AlreadyExists: the cache lagged. NamespaceTerminating: the namespace is going away.
+          // Anything else (an exceeded quota, say) fails the sync: it is retried with back-off.
+          if (err && err.reason !== "AlreadyExists" && !hasStatusCause(err, NamespaceTerminatingCause)) failed = err;
           if (!err) record("created", { namespace: key, serviceAccount: name });
           if (--left === 0) done(failed);
         });
