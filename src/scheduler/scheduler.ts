@@ -34,12 +34,14 @@ import { CycleState, Node, Pod, PluginFactory, Profile, QueuedPodInfo } from "./
 import { podKey } from "./framework/node-info";
 import { Status } from "./framework/status";
 import { Framework } from "./framework/runtime";
+import { FitError as FitErrorClass, newDiagnosis } from "./framework/fit-error";
 import type { FitError } from "./framework/fit-error";
 import { AssignedPodAdd, AssignedPodDelete, eventsOf, NodeAdd, NodeDelete, nodeUpdateActions, podUpdateActions, ClusterEvent } from "./framework/cluster-event";
 import type { Explanation } from "./explain";
 import { SchedulerCache } from "./cache/cache";
 import { Snapshot } from "./cache/snapshot";
-import { SchedulingQueue, SchedulingQueueOptions } from "./queue/scheduling-queue";
+import { nominatedNodeNameOf, SchedulingQueue, SchedulingQueueOptions } from "./queue/scheduling-queue";
+import { podPriority } from "./plugins/queuesort";
 import { defaultProfile, inTreeRegistry } from "./plugins/registry";
 import { LeaderElector } from "../client/leaderelection";
 import type { Duration } from "../sim/duration";
@@ -365,6 +367,16 @@ export class Scheduler {
     }
     this.pending.set(key, newPod);
     this.queue.update(oldPod, newPod, podUpdateActions(oldPod, newPod));
+    // [eventhandlers.go updatePodInSchedulingQueue, hasNominatedNodeNameChanged] A nomination
+    // that went away or moved is, for the pods it kept out, like a pod deleted from that node.
+    const was = nominatedNodeNameOf(oldPod);
+    if (was !== "" && was !== nominatedNodeNameOf(newPod)) this.moveLowerOrEqualPriority(oldPod);
+  }
+
+  /** AssignedPodDelete for the pods of priority ≤ the pod's [getLEPriorityPreCheck]. */
+  private moveLowerOrEqualPriority(pod: Pod): void {
+    const prio = podPriority(pod);
+    this.queue.moveAllToActiveOrBackoffQueue(AssignedPodDelete, (p) => podPriority(p) <= prio);
   }
 
   onPodDelete(pod: Pod): void {
@@ -377,6 +389,9 @@ export class Scheduler {
     this.queue.delete(pod);
     const fw = this.frameworkFor(pod);
     fw?.getWaitingPod(pod)?.reject("", "pod deleted");
+    // [eventhandlers.go deletePodFromSchedulingQueue] A deleted pending pod's nomination no
+    // longer holds room: pods of lower or equal priority get another try.
+    if (!isAssigned(pod) && nominatedNodeNameOf(pod) !== "") this.moveLowerOrEqualPriority(pod);
   }
 
   onNodeAdd(node: Node): void {
@@ -416,10 +431,11 @@ export class Scheduler {
       return true;
     }
     if (r.error) {
-      // An error (not a rejection): no plugin rejected the pod, so it waits out a back-off
-      // rather than a cluster event (upstream clears UnschedulablePlugins at each Pop).
+      // An error, or no nodes at all (ErrNoNodesAvailable, a rejection no plugin made): no
+      // plugin to blame, so the pod waits out a back-off rather than a cluster event (upstream
+      // clears UnschedulablePlugins at each Pop); a stale nomination is cleared.
       p.unschedulablePlugins = new Set();
-      this.handleFailure(fw, p, r.error.message(), "SchedulerError", r.error);
+      this.handleFailure(fw, p, r.error.message(), r.error.isRejected() ? "Unschedulable" : "SchedulerError", r.error, false, CLEAR_NOMINATED_NODE);
       return true;
     }
     const host = r.result!.suggestedHost;
@@ -431,16 +447,14 @@ export class Scheduler {
     if (!rs.isSuccess()) {
       fw.runReservePluginsUnreserve(state, assumed, host);
       this.cache.forgetPod(assumed);
-      if (rs.isRejected() && rs.plugin) p.unschedulablePlugins = new Set([rs.plugin]);
-      this.handleFailure(fw, p, rs.message(), rs.isRejected() ? "Unschedulable" : "SchedulerError", rs);
+      this.handleAfterAssumeFailure(fw, p, rs, host);
       return true;
     }
     const ps = fw.runPermitPlugins(state, assumed, host);
     if (!ps.isSuccess() && ps.code !== "Wait") {
       fw.runReservePluginsUnreserve(state, assumed, host);
       this.cache.forgetPod(assumed);
-      if (ps.isRejected() && ps.plugin) p.unschedulablePlugins = new Set([ps.plugin]);
-      this.handleFailure(fw, p, ps.message(), ps.isRejected() ? "Unschedulable" : "SchedulerError", ps);
+      this.handleAfterAssumeFailure(fw, p, ps, host);
       return true;
     }
     this.recordDecision(fw, p, "Scheduled", { node: host, feasible: r.result!.feasibleNodes, evaluated: r.result!.evaluatedNodes });
@@ -457,10 +471,11 @@ export class Scheduler {
       // The room the pod held is free again [handleBindingCycleError].
       this.queue.moveAllToActiveOrBackoffQueue(AssignedPodDelete);
       p.unschedulablePlugins = s.isRejected() && s.plugin ? new Set([s.plugin]) : new Set();
-      this.handleFailure(fw, p, s.message(), s.isRejected() ? "Unschedulable" : "SchedulerError", s, true);
+      this.handleFailure(fw, p, s.message(), s.isRejected() ? "Unschedulable" : "SchedulerError", s, true, CLEAR_NOMINATED_NODE);
     };
     fw.waitOnPermit(assumed, (s) => {
-      if (!s.isSuccess()) return fail(s);
+      // A Permit rejection is a FitError on the chosen node, as in the scheduling cycle.
+      if (!s.isSuccess()) return s.isRejected() ? fail(new Status(s.code, [rejectedOnNode(assumed, host, s)]).withPlugin(s.plugin ?? "")) : fail(s);
       fw.runPreBindPlugins(state, assumed, host, (s2) => {
         if (!s2.isSuccess()) return fail(s2);
         fw.runBindPlugins(state, assumed, host, (s3) => {
@@ -475,44 +490,60 @@ export class Scheduler {
     });
   }
 
+  /**
+   * A Reserve or Permit failure after the pod was assumed [schedulingCycle]: a rejection is
+   * wrapped in a FitError on the one chosen node ("0/1 nodes are available: 1 <reason>.") with
+   * its plugin recorded; either way a stale nomination is cleared.
+   */
+  private handleAfterAssumeFailure(fw: Framework, p: QueuedPodInfo, s: Status, host: string): void {
+    if (s.isRejected()) {
+      if (s.plugin) p.unschedulablePlugins = new Set([s.plugin]);
+      this.handleFailure(fw, p, rejectedOnNode(p.pod, host, s), "Unschedulable", s, false, CLEAR_NOMINATED_NODE);
+    } else this.handleFailure(fw, p, s.message(), "SchedulerError", s, false, CLEAR_NOMINATED_NODE);
+  }
+
   private handleFitError(fw: Framework, state: CycleState, p: QueuedPodInfo, fitError: FitError): void {
     const d = fitError.diagnosis;
-    let nominatedNodeName: string | undefined;
-    let clearNomination = false;
+    // Without PostFilter plugins a stale nomination is cleared; with them, PostFilter's result
+    // decides (preemption: a node, or "" when it found no candidate; no result: unchanged).
+    let nominatedNodeName: string | undefined = CLEAR_NOMINATED_NODE;
     if (fw.postFilterPlugins.length > 0) {
       const { result, status } = fw.runPostFilterPlugins(state, p.pod, d.nodeToStatus);
       if (status.code !== "Error") d.postFilterMsg = status.message();
-      if (result?.nominatedNodeName) nominatedNodeName = result.nominatedNodeName;
-      else if (result && result.nominatedNodeName === "") clearNomination = true;
+      nominatedNodeName = result?.nominatedNodeName;
     }
     p.unschedulablePlugins = new Set(d.unschedulablePlugins);
-    this.handleFailure(fw, p, fitError.error(), "Unschedulable", undefined, false, nominatedNodeName, clearNomination);
+    this.handleFailure(fw, p, fitError.error(), "Unschedulable", undefined, false, nominatedNodeName);
   }
 
   /**
    * A failed attempt [schedule_one.go handleSchedulingFailure]: event FailedScheduling, back to
    * the queue, condition PodScheduled=False with the message, nominatedNodeName if preemption
-   * made room.
+   * made room. `nominatedNodeName`: undefined leaves the nomination alone (ModeNoop), "" clears
+   * it, a name sets it (ModeOverride).
    */
-  private handleFailure(fw: Framework, p: QueuedPodInfo, message: string, reason: "Unschedulable" | "SchedulerError", status?: Status, afterBinding = false, nominatedNodeName?: string, clearNomination = false): void {
+  private handleFailure(fw: Framework, p: QueuedPodInfo, message: string, reason: "Unschedulable" | "SchedulerError", status?: Status, afterBinding = false, nominatedNodeName?: string): void {
     if (reason === "Unschedulable") this.stats.unschedulable++;
     else this.stats.errors++;
     if (!afterBinding) this.recordDecision(fw, p, reason === "Unschedulable" ? "Unschedulable" : "Error", { message, nominatedNodeName, plugin: status?.plugin });
     else this.sim.trace.record(COMPONENT, "binding-failed", { pod: podKey(p.pod), message });
     const pod = p.pod;
-    this.recorders.get(fw.profile.schedulerName)!.event(podRef(pod), "Warning", "FailedScheduling", message);
+    // The event's note is cut to the Events API's limit; the condition keeps the whole text.
+    this.recorders.get(fw.profile.schedulerName)!.event(podRef(pod), "Warning", "FailedScheduling", truncateMessage(message));
     const key = podKey(pod);
     const current = this.pending.get(key);
     if (!current) return; // deleted or bound meanwhile: nothing to requeue
     p.pod = current;
-    if (nominatedNodeName) this.queue.addNominatedPod(current, nominatedNodeName);
-    else if (clearNomination) this.queue.deleteNominatedPodIfExists(current);
+    // Back to the queue (which re-reads the nomination in the pod's status), then the
+    // attempt's own nominating info overrides it [AddUnschedulableIfNotPresent, AddNominatedPod].
     this.queue.addUnschedulableIfNotPresent(p);
-    this.updatePodStatus(current, message, reason, nominatedNodeName, clearNomination);
+    if (nominatedNodeName) this.queue.addNominatedPod(current, nominatedNodeName);
+    else if (nominatedNodeName === CLEAR_NOMINATED_NODE) this.queue.deleteNominatedPodIfExists(current);
+    this.updatePodStatus(current, message, reason, nominatedNodeName);
   }
 
   /** PATCH pods/<name>/status: the PodScheduled condition and nominatedNodeName [util.PatchPodStatus]. */
-  private updatePodStatus(pod: Pod, message: string, reason: string, nominatedNodeName: string | undefined, clear: boolean): void {
+  private updatePodStatus(pod: Pod, message: string, reason: string, nominatedNodeName: string | undefined): void {
     const status = (pod as any).status ?? {};
     const conditions: any[] = (status.conditions ?? []).slice();
     const i = conditions.findIndex((c) => c.type === "PodScheduled");
@@ -525,13 +556,12 @@ export class Scheduler {
       reason,
       message,
     };
-    const nnnChanged = (nominatedNodeName && nominatedNodeName !== status.nominatedNodeName) || (clear && status.nominatedNodeName);
+    const nnnChanged = nominatedNodeName !== undefined && nominatedNodeName !== (status.nominatedNodeName ?? "");
     if (old && old.status === cond.status && old.reason === cond.reason && old.message === cond.message && !nnnChanged) return;
     if (i >= 0) conditions[i] = cond;
     else conditions.push(cond);
     const patch: any = { status: { conditions } };
-    if (nominatedNodeName) patch.status.nominatedNodeName = nominatedNodeName;
-    else if (clear) patch.status.nominatedNodeName = null;
+    if (nnnChanged) patch.status.nominatedNodeName = nominatedNodeName || null;
     this.client.patch("pods", pod.metadata.name!, pod_ns(pod), "merge", patch, (err) => {
       if (err) this.sim.trace.record(COMPONENT, "status-patch-failed", { pod: podKey(pod), error: err.message });
     }, "status");
@@ -591,6 +621,24 @@ export class Scheduler {
   explainHistory(key: string): Explanation[] {
     return this.explanations.get(key)?.slice() ?? [];
   }
+}
+
+/** NominatingInfo{ModeOverride, ""}: the attempt clears the pod's nomination [schedule_one.go clearNominatedNode]. */
+const CLEAR_NOMINATED_NODE = "";
+
+/** [schedule_one.go truncateMessage] an Event's note is at most 1024 bytes (validation.NoteLengthLimit). */
+const NOTE_LENGTH_LIMIT = 1024;
+function truncateMessage(message: string): string {
+  if (message.length <= NOTE_LENGTH_LIMIT) return message;
+  const suffix = " ...";
+  return message.slice(0, NOTE_LENGTH_LIMIT - suffix.length) + suffix;
+}
+
+/** A Reserve/Permit rejection as upstream words it: a FitError with the one chosen node. */
+function rejectedOnNode(pod: Pod, host: string, s: Status): string {
+  const d = newDiagnosis();
+  d.nodeToStatus.set(host, s);
+  return new FitErrorClass(pod, 1, d).error();
 }
 
 export function schedulerNameOf(pod: Pod): string {

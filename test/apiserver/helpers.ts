@@ -6,6 +6,7 @@ import type { RestRequest } from "../../src/apiserver/rest";
 export interface Answer {
   status: number;
   body: any;
+  headers?: Record<string, string>;
 }
 
 export function raw(c: Cluster, req: Partial<RestRequest> & { path: string }, token: string | null = c.adminToken): Answer {
@@ -15,7 +16,7 @@ export function raw(c: Cluster, req: Partial<RestRequest> & { path: string }, to
   c.apiserver.serve(
     { method: req.method ?? "GET", path: req.path, query: req.query ?? {}, headers, body: req.body },
     {
-      send: (status, body) => (answer = { status, body }),
+      send: (status, body, headers) => (answer = { status, body, headers }),
       stream: () => {
         throw new Error("unexpected stream");
       },

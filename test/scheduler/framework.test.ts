@@ -261,10 +261,14 @@ test("FitError: reasons counted per node, sorted as strings, PostFilter message 
   assert.ok(fitErrorMessage(13, d).endsWith(". preemption: 0/13 nodes are available: 13 Preemption is not helpful for scheduling.."));
 });
 
-test("no nodes at all: 0/0 nodes are available", () => {
+// [schedule_one.go schedulePod: ErrNoNodesAvailable, not a FitError; schedulingCycle returns it
+// as UnschedulableAndUnresolvable without running PostFilter.]
+test("no nodes at all: ErrNoNodesAvailable, a rejection that is not a FitError", () => {
   const { fw, snapshot } = makeFramework([], {}, []);
   const r = fw.schedulePod(new CycleState(), makePod("p"), snapshot);
-  assert.is(r.fitError?.error(), "0/0 nodes are available: no nodes available to schedule pods.");
+  assert.is(r.fitError, undefined);
+  assert.is(r.error?.code, "UnschedulableAndUnresolvable");
+  assert.is(r.error?.message(), "no nodes available to schedule pods");
 });
 
 test("a profile naming an unknown plugin is refused", () => {

@@ -27,6 +27,7 @@ import { decodeAs, decodeObject, parseBody } from "./decode";
 import type { ClientBoundMsg, ServerBound } from "./protocol";
 import { forbiddenReason, RbacAuthorizer, Attributes } from "./rbac";
 import { parseRequest, query, RequestInfo } from "./request-info";
+import { listParams } from "./list-options";
 import { CREATE_ON_UPDATE, DeleteOptions, planDelete, prepareForCreate, prepareForUpdate, readyToRemove, validateFinalizerNames } from "./strategy";
 
 export interface ApiServerOptions {
@@ -63,6 +64,8 @@ interface Ctx {
   t0: number;
   /** When the previous stage ended: each trace row's `ms` is the virtual time since then. */
   tLast?: number;
+  /** Warnings for the client, sent as `Warning: 299 - "<text>"` headers (unknown fields, ...). */
+  warnings: string[];
 }
 
 export class ApiServer {
@@ -149,7 +152,7 @@ export class ApiServer {
 
   /** Serves one request; the answer goes to res (once), or res.stream() for a watch. */
   serve(req: RestRequest, res: RestResponder): void {
-    const ctx: Ctx = { id: `req-${++this.seq}`, req, res, t0: this.sim.now };
+    const ctx: Ctx = { id: `req-${++this.seq}`, req, res, t0: this.sim.now, warnings: [] };
     try {
       this.handle(ctx);
     } catch (e) {
@@ -235,7 +238,10 @@ export class ApiServer {
 
   private respond(ctx: Ctx, code: number, body: unknown): void {
     this.trace(ctx, "response", code < 400 ? "ok" : "error", { code, latency: this.sim.now - ctx.t0, reason: code >= 400 ? (body as { reason?: string }).reason : undefined });
-    ctx.res.send(code, body, { "content-type": "application/json" });
+    const headers: Record<string, string> = { "content-type": "application/json" };
+    // RFC 7234 warn-code 299, agent "-", the text as a quoted string [apiserver@1.32 pkg/warning].
+    if (ctx.warnings.length) headers.warning = ctx.warnings.map((w) => `299 - ${JSON.stringify(w)}`).join(", ");
+    ctx.res.send(code, body, headers);
   }
 
   private handle(ctx: Ctx): void {
@@ -408,24 +414,16 @@ export class ApiServer {
     return (obj) => (lsel.empty || lsel.matches(obj.metadata.labels ?? {})) && (fsel.empty || fsel.matches(fieldsOf(obj)));
   }
 
-  private resourceVersionParam(req: RestRequest): string {
-    const rv = query(req, "resourceVersion") ?? "";
-    if (rv !== "" && !/^\d+$/.test(rv)) throw Errors.badRequest(`resourceVersion: Invalid value: "${rv}": strconv.ParseUint: parsing "${rv}": invalid syntax`);
-    return rv;
-  }
-
   private list(ctx: Ctx, ri: RequestInfo): void {
     const req = ctx.req;
     const filter = this.selectors(ri, req);
-    const rv = this.resourceVersionParam(req);
+    const lp = listParams(req, false);
     const limitText = query(req, "limit");
     const limit = limitText ? Number(limitText) : 0;
     if (!Number.isInteger(limit) || limit < 0) throw Errors.badRequest(`limit: Invalid value: "${limitText}": must be a non-negative integer`);
     const ts = query(req, "timeoutSeconds");
     if (ts !== undefined && !/^\d+$/.test(ts)) throw Errors.badRequest(`timeoutSeconds: Invalid value: "${ts}": must be a non-negative integer`);
-    const match = (query(req, "resourceVersionMatch") ?? "") as "" | "Exact" | "NotOlderThan";
-    if (match && !["Exact", "NotOlderThan"].includes(match)) throw Errors.badRequest(`resourceVersionMatch: Unsupported value: "${match}": supported values: "Exact", "NotOlderThan"`);
-    this.store.list(ri.info, ri.namespace, { resourceVersion: rv, resourceVersionMatch: match, limit, continue: query(req, "continue"), filter }, (err, result) => {
+    this.store.list(ri.info, ri.namespace, { resourceVersion: lp.resourceVersion, resourceVersionMatch: lp.resourceVersionMatch, limit, continue: lp.continue, filter }, (err, result) => {
       this.trace(ctx, "storage", err ? "error" : "ok", { op: "list", items: result?.items.length });
       if (err || !result) return this.fail(ctx, err);
       const metadata: Record<string, unknown> = { resourceVersion: result.resourceVersion };
@@ -437,19 +435,26 @@ export class ApiServer {
   private watch(ctx: Ctx, ri: RequestInfo): void {
     const req = ctx.req;
     const filter = this.selectors(ri, req);
-    const rv = this.resourceVersionParam(req);
+    const lp = listParams(req, true);
+    const rv = lp.resourceVersion;
     const bookmarks = query(req, "allowWatchBookmarks") === "true";
     const timeoutText = query(req, "timeoutSeconds");
     if (timeoutText !== undefined && !/^\d+$/.test(timeoutText)) throw Errors.badRequest(`timeoutSeconds: Invalid value: "${timeoutText}": must be a non-negative integer`);
     // Without timeoutSeconds the real server ends a watch after 30 min × a random factor in [1, 2).
-    const timeoutMs = timeoutText !== undefined && /^\d+$/.test(timeoutText) ? Number(timeoutText) * 1000 : 1800_000 * (1 + this.nameRng.next());
+    // timeoutSeconds=0 means the default too [apiserver@1.32 pkg/endpoints/handlers/get.go ListResource].
+    const timeoutMs = timeoutText !== undefined && Number(timeoutText) > 0 ? Number(timeoutText) * 1000 : 1800_000 * (1 + this.nameRng.next());
     const pinnedName = parseFieldSelector(query(req, "fieldSelector") ?? "", ri.info.kind, "");
     const name = pinnedName.ok === true && (ri.namespace || !ri.info.namespaced) ? pinnedName.selector.pinned("metadata.name") : undefined;
-    this.trace(ctx, "storage", "watch", { op: "watch", from: rv || "now" });
+    this.trace(ctx, "storage", "watch", { op: "watch", from: rv || "now", ...(lp.sendInitialEvents !== undefined ? { sendInitialEvents: lp.sendInitialEvents } : {}) });
     const stream = ctx.res.stream(200, { "content-type": "application/json" });
     let lastRV = rv && rv !== "0" ? Number(rv) : 0;
     let closed = false;
-    const handle = this.store.watch(ri.info, ri.namespace, { resourceVersion: rv, filter, name }, {
+    const bookmark = (annotations?: Record<string, string>) => {
+      const metadata: Record<string, unknown> = { resourceVersion: String(lastRV) };
+      if (annotations) metadata.annotations = annotations;
+      stream.event({ type: "BOOKMARK", object: { kind: ri.info.kind, apiVersion: groupVersion(ri.info), metadata } });
+    };
+    const handle = this.store.watch(ri.info, ri.namespace, { resourceVersion: rv, filter, name, initialEvents: lp.sendInitialEvents }, {
       event: (type, obj, rev) => {
         lastRV = Math.max(lastRV, rev);
         stream.event({ type, object: obj });
@@ -462,10 +467,17 @@ export class ApiServer {
         stop();
         stream.end();
       },
+      // WatchList (sendInitialEvents=true, beta and on in 1.32): the end of the initial state is
+      // a bookmark annotated k8s.io/initial-events-end, sent to clients that take bookmarks
+      // [apiserver@1.32 pkg/storage/cacher/cache_watcher.go; docs api-concepts#streaming-lists].
+      initialEventsEnd: (rev) => {
+        lastRV = Math.max(lastRV, rev);
+        if (lp.sendInitialEvents === true && bookmarks) bookmark({ "k8s.io/initial-events-end": "true" });
+      },
     });
     const bookmarkTimer = bookmarks
       ? this.sim.every(this.bookmarkMs, () => {
-          if (lastRV > 0) stream.event({ type: "BOOKMARK", object: { kind: ri.info.kind, apiVersion: groupVersion(ri.info), metadata: { resourceVersion: String(lastRV) } } });
+          if (lastRV > 0) bookmark();
         }, "apiserver bookmark")
       : undefined;
     const timeout = this.sim.after(timeoutMs, () => {
@@ -504,27 +516,44 @@ export class ApiServer {
 
   private decodeBody(ctx: Ctx, ri: RequestInfo, info: { group: string; version: string; kind: string } = ri.info): KubeObject {
     const raw = parseBody(ctx.req.body, ctx.req.headers["content-type"]);
-    return decodeObject(raw, info, query(ctx.req, "fieldValidation") ?? "");
+    return decodeObject(raw, info, query(ctx.req, "fieldValidation") ?? "", ctx.warnings);
   }
 
   private create(ctx: Ctx, ri: RequestInfo): void {
     const info = ri.info;
     const dryRun = this.writeOptions(ctx, "CreateOptions");
-    const obj = this.admitCreate(ctx, ri, this.decodeBody(ctx, ri));
+    const decoded = this.decodeBody(ctx, ri);
+    const generated = !decoded.metadata.name && typeof decoded.metadata.generateName === "string" && decoded.metadata.generateName !== "";
+    const obj = this.admitCreate(ctx, ri, decoded);
     this.allocate(obj);
-    const generated = !!obj.metadata.generateName && obj.metadata.name!.startsWith(obj.metadata.generateName.slice(0, 58));
-    if (dryRun) return this.respond(ctx, 201, obj);
+    // A dry run stops short of the write, but not of the storage's AlreadyExists
+    // [apiserver@1.32 pkg/registry/generic/registry/dryrun.go Create].
+    if (dryRun)
+      return this.store.get(info, obj.metadata.namespace, obj.metadata.name!, (err) => {
+        this.trace(ctx, "storage", err && err.code !== 404 ? "error" : "ok", { op: "dry-run" });
+        if (!err) return this.fail(ctx, Errors.alreadyExists(info, obj.metadata.name!));
+        if (err.code !== 404) return this.fail(ctx, err);
+        this.respond(ctx, 201, obj);
+      });
     // ResourceQuota: charge the namespace's quotas (a CAS on their status) before storing.
     this.quota.charge(info, obj, (qerr) => {
       this.trace(ctx, "admission", qerr ? "denied" : "ok", { phase: "validating", plugin: "ResourceQuota" });
       if (qerr) return this.fail(ctx, qerr);
-      this.store.create(info, obj, (err, created) => {
-        this.trace(ctx, "storage", err ? "error" : "ok", { op: "create" });
-        if (err && err.reason === "AlreadyExists" && generated) return this.fail(ctx, Errors.generateNameConflict(info, obj.metadata.name!));
-        if (err || !created) return this.fail(ctx, err);
-        this.observe(info, created);
-        this.respond(ctx, 201, created);
-      });
+      // A generated name that is taken gets a fresh suffix, up to 8 attempts in all
+      // (RetryGenerateName, GA in 1.31) [apiserver@1.32 pkg/registry/generic/registry/store.go Create].
+      const attempt = (n: number) =>
+        this.store.create(info, obj, (err, created) => {
+          this.trace(ctx, "storage", err ? "error" : "ok", { op: "create", ...(n > 1 ? { attempt: n } : {}) });
+          if (err && err.reason === "AlreadyExists" && generated) {
+            if (n >= 8) return this.fail(ctx, Errors.generateNameConflict(info, obj.metadata.name!));
+            obj.metadata.name = obj.metadata.generateName!.slice(0, 58) + this.randomSuffix();
+            return attempt(n + 1);
+          }
+          if (err || !created) return this.fail(ctx, err);
+          this.observe(info, created);
+          this.respond(ctx, 201, created);
+        });
+      attempt(1);
     });
   }
 
@@ -587,6 +616,11 @@ export class ApiServer {
         created = true;
         return { type: "update", object: this.admitCreate(ctx, ri, clone(obj)) };
       }
+      // A uid in the body is a precondition: a stale copy of a re-created object does not
+      // overwrite the new one [apiserver@1.32 pkg/registry/rest/update.go defaultUpdatedObjectInfo.Preconditions].
+      const wantUID = obj.metadata.uid;
+      if (wantUID && wantUID !== cur.metadata.uid)
+        return { type: "error", error: Errors.conflict(info, ri.name, `Precondition failed: UID in precondition: ${wantUID}, UID in object meta: ${cur.metadata.uid}`) };
       if (wantRV && wantRV !== cur.metadata.resourceVersion) return { type: "error", error: Errors.conflict(info, ri.name) };
       if (finalize) {
         // finalizeNamespaceStrategy: only spec.finalizers changes; metadata and status stay.
@@ -644,7 +678,7 @@ export class ApiServer {
     this.store.update(info, ri.namespace, ri.name, (cur) => {
       if (!cur) return { type: "error", error: Errors.notFound(info, ri.name) };
       const patched = apply(clone(cur));
-      const obj = decodeObject(patched, info, query(ctx.req, "fieldValidation") ?? "");
+      const obj = decodeObject(patched, info, query(ctx.req, "fieldValidation") ?? "", ctx.warnings);
       if (obj.metadata.name !== cur.metadata.name || (info.namespaced && obj.metadata.namespace !== cur.metadata.namespace))
         return { type: "error", error: Errors.badRequest("metadata.name and metadata.namespace may not be changed by a patch") };
       // A resourceVersion in the patch is a precondition, as in Kubernetes.
@@ -669,12 +703,17 @@ export class ApiServer {
     if (g !== undefined) opts.gracePeriodSeconds = Number(g);
     const p = query(ctx.req, "propagationPolicy");
     if (p !== undefined) opts.propagationPolicy = p as DeleteOptions["propagationPolicy"];
+    const o = query(ctx.req, "orphanDependents");
+    if (o === "true" || o === "false") opts.orphanDependents = o === "true";
     if (opts.gracePeriodSeconds !== undefined && (!Number.isInteger(opts.gracePeriodSeconds) || opts.gracePeriodSeconds < 0)) {
       if (opts.gracePeriodSeconds !== undefined && Number.isInteger(opts.gracePeriodSeconds) && opts.gracePeriodSeconds < 0) opts.gracePeriodSeconds = 1;
       else throw Errors.badRequest(`gracePeriodSeconds: Invalid value: ${JSON.stringify(opts.gracePeriodSeconds)}: must be an integer`);
     }
     if (opts.propagationPolicy !== undefined && !["Background", "Foreground", "Orphan"].includes(opts.propagationPolicy))
       throw Errors.invalid({ group: "meta.k8s.io", kind: "DeleteOptions" }, "", [field.notSupported("propagationPolicy", opts.propagationPolicy, ["Foreground", "Background", "Orphan", "nil"])]);
+    // The deprecated orphanDependents and propagationPolicy exclude each other [apiserver@1.32 pkg/apis/meta/v1/validation ValidateDeleteOptions].
+    if (opts.orphanDependents !== undefined && opts.orphanDependents !== null && opts.propagationPolicy !== undefined)
+      throw Errors.invalid({ group: "meta.k8s.io", kind: "DeleteOptions" }, "", [field.invalid("propagationPolicy", opts.propagationPolicy, "orphanDependents and deletionPropagation cannot be both set")]);
     return opts;
   }
 
@@ -707,26 +746,49 @@ export class ApiServer {
       this.trace(ctx, "storage", err ? "error" : "ok", { op: dryRun ? "dry-run" : removed ? "delete" : "mark-deleted" });
       if (err || !out) return this.fail(ctx, err);
       if (!dryRun) this.observe(info, out, removed);
-      this.respond(ctx, 200, out);
+      // 202 only for a deletion left pending that asked for cascading with the legacy
+      // orphanDependents=false [apiserver@1.32 pkg/endpoints/handlers/delete.go].
+      this.respond(ctx, !removed && opts.orphanDependents === false ? 202 : 200, out);
     }, { dryRun });
   }
 
+  /**
+   * DELETE on a collection: every object the selectors match, deleted as one DELETE each would
+   * (graceful pods, finalizers); the answer lists what was deleted. dryRun=All deletes nothing
+   * [apiserver@1.32 pkg/registry/generic/registry/store.go DeleteCollection].
+   */
   private deleteCollection(ctx: Ctx, ri: RequestInfo): void {
     const filter = this.selectors(ri, ctx.req);
+    const dryRun = this.writeOptions(ctx, "DeleteOptions");
+    const lp = listParams(ctx.req, false);
     const opts = this.deleteOptions(ctx);
-    this.store.list(ri.info, ri.namespace, { filter }, (err, result) => {
+    this.store.list(ri.info, ri.namespace, { resourceVersion: lp.resourceVersion, resourceVersionMatch: lp.resourceVersionMatch, filter }, (err, result) => {
       if (err || !result) return this.fail(ctx, err);
+      // In list order, whatever order the deletes complete in.
+      const slots: (KubeObject | undefined)[] = result.items.map(() => undefined);
       let left = result.items.length;
       const done = () => {
-        this.trace(ctx, "storage", "ok", { op: "deletecollection", items: result.items.length });
-        this.respond(ctx, 200, { kind: `${ri.info.kind}List`, apiVersion: groupVersion(ri.info), metadata: { resourceVersion: result.resourceVersion }, items: result.items });
+        const out = slots.filter((o): o is KubeObject => o !== undefined);
+        this.trace(ctx, "storage", "ok", { op: dryRun ? "dry-run" : "deletecollection", items: out.length });
+        this.respond(ctx, 200, { kind: `${ri.info.kind}List`, apiVersion: groupVersion(ri.info), metadata: { resourceVersion: result.resourceVersion }, items: out });
       };
       if (left === 0) return done();
-      for (const item of result.items) {
-        this.store.update(ri.info, item.metadata.namespace, item.metadata.name!, (cur) => (cur ? planDelete(cur, opts, this.sim.now) : { type: "error", error: Errors.notFound(ri.info, item.metadata.name!) }), () => {
+      result.items.forEach((item, i) => {
+        let removed = false;
+        this.store.update(ri.info, item.metadata.namespace, item.metadata.name!, (cur) => {
+          if (!cur) return { type: "error", error: Errors.notFound(ri.info, item.metadata.name!) };
+          const plan = planDelete(cur, opts, this.sim.now);
+          removed = plan.type === "delete";
+          return plan;
+        }, (derr, obj) => {
+          // An object already gone is not an error for the collection.
+          if (!derr && obj) {
+            slots[i] = obj;
+            if (!dryRun) this.observe(ri.info, obj, removed);
+          }
           if (--left === 0) done();
-        });
-      }
+        }, { dryRun });
+      });
     });
   }
 

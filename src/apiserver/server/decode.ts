@@ -29,7 +29,7 @@ export function parseBody(body: string | undefined, contentType: string | undefi
 }
 
 /** The decoded object for a create/update of `info`: apiVersion/kind default to the endpoint's. */
-export function decodeObject(value: unknown, info: { group: string; version: string; kind: string }, fieldValidation = ""): KubeObject {
+export function decodeObject(value: unknown, info: { group: string; version: string; kind: string }, fieldValidation = "", warnings?: string[]): KubeObject {
   const gv = groupVersion(info);
   if (!isPlainObject(value)) throw Errors.badRequest(`${info.kind} in version "${info.version}" cannot be handled as a ${info.kind}: json: cannot unmarshal ${jsonType(value)} into Go value of type struct`);
   const obj = value as KubeObject;
@@ -53,6 +53,9 @@ export function decodeObject(value: unknown, info: { group: string; version: str
   const unknown = pruneUnknownFields(out, info.kind);
   if (unknown.length && fieldValidation === "Strict")
     throw Errors.badRequest(`${info.kind} in version "${info.version}" cannot be handled as a ${info.kind}: strict decoding error: ${unknown.map((f) => `unknown field "${f}"`).join(", ")}`);
+  // Warn, the default when the parameter is unset, drops them with a warning header each
+  // (kubectl prints `Warning: unknown field "spec.foo"`) [apiserver@1.32 pkg/endpoints/handlers/create.go fieldValidation].
+  if (warnings && (fieldValidation === "" || fieldValidation === "Warn")) for (const f of unknown) if (!warnings.includes(`unknown field "${f}"`)) warnings.push(`unknown field "${f}"`);
   return out;
 }
 

@@ -3,7 +3,7 @@
 // apart from spec, and what a delete does (at once, gracefully, or held by finalizers).
 
 import { field, FieldError } from "../registry/field-errors";
-import { deepEqual, KubeObject, timestamp } from "../registry/object";
+import { deepEqual, KubeObject, parseTimestamp, timestamp } from "../registry/object";
 import type { ResourceInfo } from "../registry/resources";
 
 export function hasStatusSubresource(info: ResourceInfo): boolean {
@@ -177,8 +177,24 @@ export function planDelete(cur: KubeObject, opts: DeleteOptions, now: number): {
   const finalizers = new Set(m.finalizers ?? []);
   if (opts.propagationPolicy === "Foreground") finalizers.add("foregroundDeletion");
   if (opts.propagationPolicy === "Orphan" || opts.orphanDependents === true) finalizers.add("orphan");
+  // Already terminating with a grace period: a delete may only shorten it, counted from the
+  // first request's time; without a shorter one it changes nothing
+  // [apiserver@1.32 pkg/registry/rest/delete.go BeforeDelete].
+  const pending = m.deletionTimestamp ? m.deletionGracePeriodSeconds ?? 0 : 0;
+  if (pending > 0) {
+    const g = opts.gracePeriodSeconds;
+    // (Nor may propagationPolicy add finalizers while a deletion is pending [Store.Delete].)
+    if (g === undefined || g >= pending) return { type: "update", object: cur };
+    if (g > 0) {
+      m.deletionTimestamp = timestamp(parseTimestamp(m.deletionTimestamp!) - pending * 1000 + g * 1000);
+      m.deletionGracePeriodSeconds = g;
+      if (finalizers.size) m.finalizers = [...finalizers];
+      return { type: "update", object: obj };
+    }
+    // Shortened to 0: on to the immediate delete below (finalizers still hold it).
+  }
   let grace = 0;
-  if (obj.kind === "Pod") {
+  if (obj.kind === "Pod" && pending === 0) {
     grace = opts.gracePeriodSeconds ?? obj.spec?.terminationGracePeriodSeconds ?? 30;
     const phase = obj.status?.phase;
     if (!obj.spec?.nodeName || phase === "Succeeded" || phase === "Failed") grace = 0;
@@ -195,8 +211,6 @@ export function planDelete(cur: KubeObject, opts: DeleteOptions, now: number): {
     return { type: "delete", object: obj };
   }
   if (grace > 0) {
-    // A second delete may shorten the grace period, never lengthen it.
-    if (m.deletionTimestamp && (m.deletionGracePeriodSeconds ?? 0) <= grace) return { type: "update", object: cur };
     m.deletionTimestamp = timestamp(now + grace * 1000);
     m.deletionGracePeriodSeconds = grace;
     if (finalizers.size) m.finalizers = [...finalizers];

@@ -19,7 +19,11 @@ export function decode(kv: KeyValue, revision = kv.mod_revision): KubeObject {
   return obj;
 }
 
-/** Continue tokens: base64 JSON {v, rv, start}, the shape the real server uses. */
+/**
+ * Continue tokens: unpadded base64url of JSON {v, rv, start}, the real server's encoding
+ * [apiserver@1.32 pkg/storage/continue.go]. rv -1 means "continue at the latest revision": the
+ * inconsistent token a 410 on an expired token hands out.
+ */
 export interface ContinueToken {
   v: "meta.k8s.io/v1";
   rv: number;
@@ -27,15 +31,21 @@ export interface ContinueToken {
 }
 
 export function encodeContinue(rv: number, start: string): string {
-  return Buffer.from(JSON.stringify({ v: "meta.k8s.io/v1", rv, start } as ContinueToken), "utf8").toString("base64");
+  return Buffer.from(JSON.stringify({ v: "meta.k8s.io/v1", rv, start } as ContinueToken), "utf8").toString("base64url");
 }
 
-export function decodeContinue(token: string): ContinueToken | undefined {
+/** The token, or the reason it is not one (the real DecodeContinue's messages). */
+export function decodeContinue(token: string): ContinueToken | { error: string } {
+  if (!/^[A-Za-z0-9_-]*$/.test(token)) return { error: "continue key is not valid: illegal base64 data" };
+  let t: any;
   try {
-    const t = JSON.parse(Buffer.from(token, "base64").toString("utf8"));
-    if (t && t.v === "meta.k8s.io/v1" && Number.isInteger(t.rv) && t.rv > 0 && typeof t.start === "string") return t;
-  } catch {
-    /* fall through */
+    t = JSON.parse(Buffer.from(token, "base64url").toString("utf8"));
+  } catch (e) {
+    return { error: `continue key is not valid: ${(e as Error).message}` };
   }
-  return undefined;
+  if (!t || typeof t !== "object" || t.v !== "meta.k8s.io/v1") return { error: `continue key is not valid: server does not recognize this encoded version ${t && typeof t === "object" ? String(t.v ?? "") : ""}`.trimEnd() };
+  if (!Number.isInteger(t.rv) || t.rv === 0) return { error: "continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)" };
+  if (typeof t.start !== "string" || t.start === "") return { error: "continue key is not valid: encoded start key empty (version meta.k8s.io/v1)" };
+  if (t.start.split("/").includes("..")) return { error: "continue key is not valid: start key may not contain a relative path" };
+  return t as ContinueToken;
 }

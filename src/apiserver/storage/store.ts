@@ -34,6 +34,20 @@ function peek(kv: KeyValue, revision: number): KubeObject {
   return obj;
 }
 
+/** The 410 for a paged list whose snapshot etcd compacted away [apiserver@1.32 storage/etcd3/store.go]. */
+export const CONTINUE_EXPIRED =
+  "The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.";
+
+/**
+ * A resourceVersion the server has not reached yet: 504 Timeout, retry after a second
+ * [apiserver@1.32 pkg/storage/errors.go NewTooLargeResourceVersionError].
+ */
+export function tooLargeResourceVersion(minimum: number, current: number): StatusError {
+  const e = Errors.timeout(`Too large resource version: ${minimum}, current: ${current}`);
+  e.status.details = { causes: [{ reason: "ResourceVersionTooLarge", message: "Too large resource version" }], retryAfterSeconds: 1 };
+  return e;
+}
+
 /** etcd's limit on one request (--max-request-bytes): objects above it cannot be stored. */
 export const MAX_OBJECT_BYTES = 1.5 * 1024 * 1024;
 
@@ -79,6 +93,8 @@ export interface WatchSink {
   progress(revision: number): void;
   /** The watch cannot continue (compacted): the Status to send as an ERROR event. */
   error(status: StatusError): void;
+  /** The initial ADDED events (if any were asked for) are all sent; the state is at `revision`. */
+  initialEventsEnd?(revision: number): void;
 }
 
 export interface WatchOptions {
@@ -87,6 +103,11 @@ export interface WatchOptions {
   filter?: (obj: KubeObject) => boolean;
   /** Narrow the etcd watch to one key (fieldSelector metadata.name=x). */
   name?: string;
+  /**
+   * Start with synthetic ADDED events for the current state (sendInitialEvents). Default: for
+   * resourceVersion "" and "0" only. With it, "N" only asks for a state not older than N.
+   */
+  initialEvents?: boolean;
 }
 
 export interface ObjectStoreOptions {
@@ -124,19 +145,29 @@ export class ObjectStore {
     });
   }
 
+  /**
+   * A list at one revision, paged through etcd. Which revision [apiserver@1.32 pkg/storage/util.go
+   * ValidateListOptions, storage/etcd3/store.go GetList]: a continue token's own (or the latest for
+   * its rv -1); resourceVersionMatch=Exact, or the legacy resourceVersion + limit, that exact
+   * revision (410 once compacted); otherwise the latest, which must not be older than a given
+   * resourceVersion (504 "Too large resource version" if it is).
+   */
   list(info: ResourceInfo, namespace: string | undefined, opts: ListOptions, done: Done<ListResult>): void {
     const prefix = prefixOf(info, namespace);
+    const limit = opts.limit && opts.limit > 0 ? opts.limit : 0;
+    const rvText = opts.resourceVersion ?? "";
+    const rvNum = rvText === "" ? 0 : Number(rvText);
     let revision = 0;
+    let minimum = 0;
     let start = prefix;
     if (opts.continue) {
       const tok = decodeContinue(opts.continue);
-      if (!tok) return done(Errors.badRequest(`continue key is not valid: invalid continue token`));
-      revision = tok.rv;
+      if ("error" in tok) return done(Errors.badRequest(`invalid continue token: ${tok.error}`));
+      if (tok.rv > 0) revision = tok.rv;
       start = prefix + tok.start;
-    } else if (opts.resourceVersionMatch === "Exact" && opts.resourceVersion && opts.resourceVersion !== "0") {
-      revision = Number(opts.resourceVersion);
-    }
-    const limit = opts.limit && opts.limit > 0 ? opts.limit : 0;
+    } else if (rvNum > 0 && (opts.resourceVersionMatch === "Exact" || (!opts.resourceVersionMatch && limit > 0))) {
+      revision = rvNum;
+    } else if (rvNum > 0) minimum = rvNum;
     const filter = opts.filter ?? (() => true);
     const items: KubeObject[] = [];
     // Page through etcd until `limit` objects passed the filter (or the prefix is exhausted),
@@ -145,16 +176,22 @@ export class ObjectStore {
       const want = limit ? Math.max(limit - items.length, 1) + 1 : 0;
       this.kv.range({ key: utf8(from), range_end: prefixEnd(utf8(prefix)), revision, limit: want }, (err, resp?: RangeResponse) => {
         if (err || !resp) {
-          if (err && /compacted/.test(err.message) && opts.continue)
-            return done(
-              Errors.expired(
-                "The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.",
-              ),
-            );
-          if (err && /compacted/.test(err.message)) return done(Errors.expired(`too old resource version: ${revision} (${revision})`));
+          if (err && /compacted/.test(err.message)) {
+            // A paged list (limit set) gets the message about continuing, and a token that
+            // continues at the latest revision from where this request started
+            // [etcd3/store.go handleCompactedErrorForPaging].
+            if (!limit) return done(Errors.expired("The resourceVersion for the provided list is too old."));
+            const e = Errors.expired(CONTINUE_EXPIRED);
+            e.status.metadata = { continue: encodeContinue(-1, start.slice(prefix.length)) };
+            return done(e);
+          }
+          if (err && /future revision/.test(err.message)) return done(tooLargeResourceVersion(revision, 0));
           return done(etcdError(err ?? { code: 14, message: "no response" }));
         }
-        if (revision === 0) revision = resp.header.revision;
+        if (revision === 0) {
+          revision = resp.header.revision;
+          if (minimum > revision) return done(tooLargeResourceVersion(minimum, revision));
+        }
         let lastKey = "";
         for (const kv of resp.kvs) {
           lastKey = text(kv.key);
@@ -291,19 +328,27 @@ export class ObjectStore {
       });
     };
     const rv = opts.resourceVersion ?? "";
-    if (rv === "" || rv === "0") {
-      // Synthetic ADDED for what exists now, then everything after that revision.
-      this.kv.range({ key: utf8(prefix), range_end: rangeEnd }, (err, resp) => {
+    const initial = opts.initialEvents ?? (rv === "" || rv === "0");
+    if (initial || rv === "" || rv === "0") {
+      // The current state (as synthetic ADDED events, if asked for), then everything after that revision.
+      this.kv.range({ key: utf8(prefix), range_end: rangeEnd, count_only: !initial }, (err, resp) => {
         if (stopped) return;
         if (err || !resp) {
           stopped = true;
           return sink.error(etcdError(err ?? { code: 14, message: "no response" }));
         }
-        for (const kv of resp.kvs) {
-          const obj = decode(kv);
-          if (filter(obj)) sink.event("ADDED", obj, kv.mod_revision);
+        if (initial && rv !== "" && Number(rv) > resp.header.revision) {
+          stopped = true;
+          return sink.error(tooLargeResourceVersion(Number(rv), resp.header.revision));
+        }
+        if (initial) {
+          for (const kv of resp.kvs) {
+            const obj = decode(kv);
+            if (filter(obj)) sink.event("ADDED", obj, kv.mod_revision);
+          }
         }
         sink.progress(resp.header.revision);
+        sink.initialEventsEnd?.(resp.header.revision);
         startWatch(resp.header.revision + 1);
       });
     } else startWatch(Number(rv) + 1);

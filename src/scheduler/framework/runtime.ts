@@ -70,6 +70,9 @@ export function numFeasibleNodesToFind(percentageOfNodesToScore: number | undefi
   return n < MIN_FEASIBLE_NODES_TO_FIND ? MIN_FEASIBLE_NODES_TO_FIND : n;
 }
 
+/** [schedule_one.go ErrNoNodesAvailable] */
+export const ERR_NO_NODES_AVAILABLE = "no nodes available to schedule pods";
+
 /** Pods nominated to nodes by preemption (the queue keeps them) [framework.PodNominator]. */
 export interface PodNominator {
   nominatedPodsForNode(nodeName: string): Pod[];
@@ -105,7 +108,7 @@ export class WaitingPod {
   constructor(readonly pod: Pod, plugins: Map<string, number>, private readonly sim: Simulation, private readonly done: (s: Status) => void) {
     this.pending = new Set(plugins.keys());
     for (const [name, ms] of plugins) {
-      this.timers.push(sim.after(ms, () => this.reject(name, `rejected due to timeout after waiting ${ms / 1000}s at plugin ${name}`), `permit timeout ${name}`));
+      this.timers.push(sim.after(ms, () => this.reject(name, `rejected due to timeout after waiting ${goDuration(ms)} at plugin ${name}`), `permit timeout ${name}`));
     }
   }
 
@@ -570,11 +573,9 @@ export class Framework implements Handle {
    */
   schedulePod(state: CycleState, pod: Pod, snapshot: SnapshotLister): { result?: ScheduleResult; fitError?: FitError; error?: Status } {
     const allNodes = snapshot.list();
-    if (allNodes.length === 0) {
-      const d = newDiagnosis();
-      d.preFilterMsg = "no nodes available to schedule pods";
-      return { fitError: new FitError(pod, 0, d) };
-    }
+    // ErrNoNodesAvailable: not a FitError — no plugin rejected the pod and PostFilter does not
+    // run; a rejection (UnschedulableAndUnresolvable) with just this text.
+    if (allNodes.length === 0) return { error: Status.unresolvable(ERR_NO_NODES_AVAILABLE) };
     const { feasible, diagnosis, error } = this.findNodesThatFitPod(state, pod, snapshot, allNodes);
     if (error) return { error };
     if (this.current) {
@@ -700,6 +701,18 @@ export class Framework implements Handle {
 }
 
 const SUCCESS = Status.success();
+
+/** A duration as Go's time.Duration prints it (%v): "500ms", "10s", "1m30s", "15m0s", "1h0m0s". */
+export function goDuration(ms: number): string {
+  if (ms === 0) return "0s";
+  if (ms < 1000) return `${ms}ms`;
+  const h = Math.floor(ms / 3_600_000);
+  const m = Math.floor((ms % 3_600_000) / 60_000);
+  const sec = `${Number(((ms % 60_000) / 1000).toFixed(3))}s`;
+  if (h > 0) return `${h}h${m}m${sec}`;
+  if (m > 0) return `${m}m${sec}`;
+  return sec;
+}
 
 function podUidOrKey(pod: Pod): string {
   return pod.metadata.uid ?? `${pod.metadata.namespace ?? ""}/${pod.metadata.name ?? ""}`;

@@ -17,7 +17,8 @@ export class DefaultBinder implements BindPlugin {
     const ns = pod.metadata.namespace ?? "default";
     this.handle.sim.trace.record("kube-scheduler", "bind", { pod: `${ns}/${pod.metadata.name}`, node: nodeName });
     this.handle.client.bind(ns, pod.metadata.name!, nodeName, (err) => {
-      if (err) done(Status.error(`binding rejected: ${err.message}`).withPlugin(DEFAULT_BINDER));
+      // framework.AsStatus(err): the API server's text; RunBindPlugins adds "running Bind plugin".
+      if (err) done(Status.error(err.message).withPlugin(DEFAULT_BINDER));
       else done(Status.success());
     });
   }

@@ -131,7 +131,7 @@ export class DefaultPreemption implements PostFilterPlugin {
       if (ni) {
         const prio = podPriority(pod);
         for (const p of ni.pods) {
-          if (podPriority(p) < prio && p.metadata.deletionTimestamp) return "not eligible due to a terminating pod on the nominated node.";
+          if (podPriority(p) < prio && podTerminatingByPreemption(p)) return "not eligible due to a terminating pod on the nominated node.";
         }
       }
     }
@@ -296,6 +296,17 @@ export class DefaultPreemption implements PostFilterPlugin {
       client.patch("pods", p.metadata.name!, p.metadata.namespace || "default", "merge", { status: { nominatedNodeName: null } }, () => {}, "status");
     }
   }
+}
+
+/**
+ * Terminating because a preemption deleted it (DisruptionTarget=True, PreemptionByScheduler);
+ * a pod terminating for any other reason (a rollout, a drain) does not hold the preemptor back
+ * [default_preemption.go podTerminatingByPreemption].
+ */
+export function podTerminatingByPreemption(p: Pod): boolean {
+  if (!p.metadata.deletionTimestamp) return false;
+  const c = (((p as any).status?.conditions ?? []) as any[]).find((x) => x.type === "DisruptionTarget");
+  return !!c && c.status === "True" && c.reason === "PreemptionByScheduler";
 }
 
 /** Higher priority first; equal priority: the one that started earlier [util.MoreImportantPod]. */

@@ -151,7 +151,7 @@ export class SchedulingQueue implements PodNominator {
   /** A pending pod changed [PriorityQueue.Update]. */
   update(oldPod: Pod, newPod: Pod, updateActions: string[] = []): void {
     const key = podKey(newPod);
-    this.updateNomination(newPod);
+    this.updateNominatedPod(oldPod, newPod);
     const inActive = this.activeQ.get(key);
     if (inActive) {
       inActive.pod = newPod;
@@ -306,9 +306,26 @@ export class SchedulingQueue implements PodNominator {
   }
 
   // ---- nominated pods [nominator] ----
+  /**
+   * The nomination the pod's status carries (ModeNoop): set, moved, or — when the status has
+   * none — dropped [nominator.addNominatedPodUnlocked with nil NominatingInfo].
+   */
   private updateNomination(pod: Pod): void {
-    const node = (pod as any).status?.nominatedNodeName as string | undefined;
+    const node = nominatedNodeNameOf(pod);
     if (node) this.addNominatedPod(pod, node);
+    else this.deleteNominatedPodIfExists(pod);
+  }
+
+  /**
+   * A pending pod changed [nominator.UpdateNominatedPod]: the status' nomination wins — added,
+   * changed, or removed (a higher-priority preemptor cleared it) — except when neither version
+   * carries one: then a nomination made in memory just now, whose status write is still on its
+   * way, is kept.
+   */
+  private updateNominatedPod(oldPod: Pod, newPod: Pod): void {
+    const kept = nominatedNodeNameOf(oldPod) === "" && nominatedNodeNameOf(newPod) === "" ? this.nominatedPodToNode.get(podKey(oldPod)) : undefined;
+    if (kept) this.addNominatedPod(newPod, kept);
+    else this.updateNomination(newPod);
   }
 
   addNominatedPod(pod: Pod, nodeName: string): void {
@@ -340,6 +357,10 @@ export class SchedulingQueue implements PodNominator {
 }
 
 const EMPTY: Pod[] = [];
+
+export function nominatedNodeNameOf(pod: Pod): string {
+  return ((pod as any).status?.nominatedNodeName as string | undefined) ?? "";
+}
 
 function specOrLabelsChanged(a: Pod, b: Pod): boolean {
   if (a === b) return false;
