@@ -159,8 +159,9 @@ export class KubeClient {
   }
 
   /** POST pods/<name>/binding: what the scheduler does. */
-  bind(namespace: string, pod: string, node: string, cb: KubeCallback<Status>): void {
-    const body = { apiVersion: "v1", kind: "Binding", metadata: { name: pod, namespace }, target: { apiVersion: "v1", kind: "Node", name: node } };
+  /** POST pods/<pod>/binding. With uid, the binding applies only to that incarnation of the pod (DefaultBinder sends it). */
+  bind(namespace: string, pod: string, node: string, cb: KubeCallback<Status>, uid?: string): void {
+    const body = { apiVersion: "v1", kind: "Binding", metadata: uid ? { name: pod, namespace, uid } : { name: pod, namespace }, target: { apiVersion: "v1", kind: "Node", name: node } };
     this.call("POST", this.path("pods", namespace, pod, "binding"), {}, JSON.stringify(body), cb as KubeCallback<unknown>);
   }
 

@@ -11,7 +11,7 @@ import type { RestRequest, RestResponder, RestStream } from "../rest";
 import { applyDefaults, qosClass } from "../registry/defaults";
 import { Errors, Status, StatusError, successStatus, toStatus } from "../registry/errors";
 import { field, FieldError } from "../registry/field-errors";
-import { clone, isPlainObject, KubeObject } from "../registry/object";
+import { clone, isPlainObject, KubeObject, timestamp } from "../registry/object";
 import { PATCH_TYPES, PatchError } from "../registry/patch";
 import { findByKind, groupVersion, RESOURCES, ResourceInfo } from "../registry/resources";
 import { labelSelectorString, objectFields, parseFieldSelector, parseLabelSelector } from "../registry/selectors";
@@ -858,11 +858,15 @@ export class ApiServer {
       if (!cur) return { type: "error", error: Errors.notFound(pods, podName) };
       if (cur.metadata.deletionTimestamp) return { type: "error", error: Errors.conflict({ group: "", resource: "pods/binding" }, podName, `pod ${podName} is being deleted, cannot be assigned to a host`) };
       if (cur.spec?.nodeName) return { type: "error", error: Errors.conflict({ group: "", resource: "pods/binding" }, podName, `pod ${podName} is already assigned to node "${cur.spec.nodeName}"`) };
+      if ((cur.spec?.schedulingGates ?? []).length > 0) return { type: "error", error: Errors.conflict({ group: "", resource: "pods/binding" }, podName, `pod ${podName} has non-empty .spec.schedulingGates`) };
       if (binding.metadata.uid && binding.metadata.uid !== cur.metadata.uid) return { type: "error", error: Errors.conflict(pods, podName) };
       const next = clone(cur);
       next.spec.nodeName = node;
+      // UpdatePodCondition: a new status gets the time of this change, an unchanged one keeps its
+      // lastTransitionTime [k/k pkg/registry/core/pod/storage/storage.go setPodNodeAndMetadata].
+      const old = (next.status.conditions ?? []).find((c: any) => c.type === "PodScheduled");
       const conds: any[] = (next.status.conditions ?? []).filter((c: any) => c.type !== "PodScheduled");
-      conds.push({ type: "PodScheduled", status: "True", lastProbeTime: null, lastTransitionTime: next.metadata.creationTimestamp });
+      conds.push({ type: "PodScheduled", status: "True", lastProbeTime: null, lastTransitionTime: old?.status === "True" ? old.lastTransitionTime : timestamp(this.sim.now) });
       next.status.conditions = conds;
       return { type: "update", object: next };
     }, (err) => {

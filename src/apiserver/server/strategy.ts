@@ -55,6 +55,11 @@ export function prepareForCreate(obj: KubeObject, info: ResourceInfo, uid: strin
   delete m.deletionGracePeriodSeconds;
   delete m.managedFields;
   if (RESET_STATUS_ON_CREATE.has(info.kind)) obj.status = {};
+  // A pod created with scheduling gates says why it is not scheduled yet
+  // [k/k pkg/registry/core/pod/strategy.go applySchedulingGatedCondition].
+  if (info.kind === "Pod" && Array.isArray(obj.spec?.schedulingGates) && obj.spec.schedulingGates.length > 0) {
+    obj.status = { ...(obj.status ?? {}), conditions: [{ type: "PodScheduled", status: "False", reason: "SchedulingGated", message: "Scheduling is blocked due to non-empty scheduling gates", lastProbeTime: null, lastTransitionTime: timestamp(now) }] };
+  }
   if (info.kind === "Namespace") {
     // Every namespace starts Active, finalized by "kubernetes" (the namespace controller's token),
     // whatever the manifest said [k/k pkg/registry/core/namespace/strategy.go PrepareForCreate].

@@ -20,7 +20,7 @@ export class DefaultBinder implements BindPlugin {
       // framework.AsStatus(err): the API server's text; RunBindPlugins adds "running Bind plugin".
       if (err) done(Status.error(err.message).withPlugin(DEFAULT_BINDER));
       else done(Status.success());
-    });
+    }, pod.metadata.uid);
   }
 }
 
