@@ -115,7 +115,7 @@ export class ControllerManager {
     this.restartTimer?.cancel();
     this.restartTimer = undefined;
     this.incarnation++;
-    this.currentIdentity = `${this.options.identity}_${uuid(this.uuidRng)}`;
+    this.currentIdentity = `${this.options.identity}_${this.uuidRng.uuid()}`;
     this.holder = "";
     this.state = "standby";
     this.record("start", { incarnation: this.incarnation, leaderElect: this.options.leaderElect !== false });
@@ -197,11 +197,3 @@ export class ControllerManager {
   }
 }
 
-/** A version-4 UUID from the seeded generator (uuid.NewUUID in the real process). */
-function uuid(rng: { bytes(n: number): Uint8Array }): string {
-  const b = rng.bytes(16);
-  b[6] = (b[6] & 0x0f) | 0x40;
-  b[8] = (b[8] & 0x3f) | 0x80;
-  const h = Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
-}

@@ -129,7 +129,7 @@ export class Scheduler {
     if (options.leaderElect) {
       const n = (instances.get(ctx.sim) ?? 0) + 1;
       instances.set(ctx.sim, n);
-      this.leaseIdentity = `${options.identity ?? COMPONENT}_${uuid(ctx.sim.rng.fork(`${COMPONENT}/uuid/${n}`))}`;
+      this.leaseIdentity = `${options.identity ?? COMPONENT}_${ctx.sim.rng.fork(`${COMPONENT}/uuid/${n}`).uuid()}`;
     } else this.leaseIdentity = "";
     this.cache = new SchedulerCache(ctx.sim, { assumedPodTTLMs: options.assumedPodTTLMs });
     if (profiles.length === 0) throw new Error("scheduler: at least one profile is needed");
@@ -648,14 +648,6 @@ export function schedulerNameOf(pod: Pod): string {
 /** Schedulers with leader election created per simulation (their uuid streams). */
 const instances = new WeakMap<Simulation, number>();
 
-/** A version-4 UUID from the seeded generator (uuid.NewUUID in the real process). */
-function uuid(rng: { bytes(n: number): Uint8Array }): string {
-  const b = rng.bytes(16);
-  b[6] = (b[6] & 0x0f) | 0x40;
-  b[8] = (b[8] & 0x3f) | 0x80;
-  const h = Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
-}
 
 function isAssigned(pod: Pod): boolean {
   return !!(pod as any).spec?.nodeName;

@@ -70,6 +70,15 @@ export class Rng {
     return out;
   }
 
+  /** A version-4 UUID (what uuid.NewUUID gives a real process, e.g. in a Lease holder identity). */
+  uuid(): string {
+    const b = this.bytes(16);
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    const h = Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
+    return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+  }
+
   /**
    * An independent child stream, named. A component that forks its own stream keeps its draws
    * stable when another component starts drawing more or fewer numbers.
