@@ -10,51 +10,10 @@
 // this file short. Each kubectl gets its own --cache-dir, so its discovery cache is never stale.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { ChildProcess, execFile, spawn, spawnSync } from "child_process";
-import * as fs from "fs";
-import * as os from "os";
-import * as path from "path";
+import { haveKubectl, kubelabServe, rows } from "./kubelab-serve";
 
-const KUBECTL = process.env.KUBECTL || "kubectl";
-const haveKubectl = spawnSync(KUBECTL, ["version", "--client"], { encoding: "utf8" }).status === 0;
-const bin = path.resolve(__dirname, "..", "..", "bin", "kubelab.js");
-
-let server: ChildProcess;
-let dir: string;
-let kubeconfig: string;
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function kubectl(...args: string[]): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(KUBECTL, ["--kubeconfig", kubeconfig, "--cache-dir", path.join(dir, "cache"), "--request-timeout", "20s", ...args], { encoding: "utf8", timeout: 30_000 }, (err, stdout, stderr) => {
-      resolve({ code: err ? ((err as any).code ?? 1) : 0, stdout, stderr });
-    });
-  });
-}
-
-async function ok(...args: string[]): Promise<string> {
-  const r = await kubectl(...args);
-  assert.is(r.code, 0, `kubectl ${args.join(" ")} failed (exit ${r.code}):\n${r.stdout}\n${r.stderr}`);
-  return r.stdout;
-}
-
-/** Runs kubectl until check(stdout) holds (the controllers are eventually consistent), 10 s at most. */
-async function eventually(args: string[], check: (out: string) => boolean): Promise<string> {
-  let last = "";
-  for (const deadline = Date.now() + 10_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 200))) {
-    last = await ok(...args);
-    if (check(last)) return last;
-  }
-  throw new Error(`kubectl ${args.join(" ")}: condition not met within 10 s; last output:\n${last}`);
-}
-
-/** Splits kubectl's table output into rows of cells (header first). */
-const rows = (out: string) => out.trim().split("\n").map((l) => l.trim().split(/\s{2,}/));
+const cluster = kubelabServe({ seed: 11, speed: 4, tmpPrefix: "kubelab-kubectl-ctl-", kubectlTimeoutMs: 30_000 });
+const { kubectl, ok, eventually } = cluster;
 
 /** Waits until app=web has n live pods, all Running with image, and returns them. */
 const webPods = async (n: number, image: string) =>
@@ -71,31 +30,12 @@ const livePods = (out: string) =>
 
 test.before(async () => {
   if (!haveKubectl) return;
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), "kubelab-kubectl-ctl-"));
-  kubeconfig = path.join(dir, "kubeconfig");
-  server = spawn(process.execPath, [bin, "serve", "--port", "0", "--kubeconfig", kubeconfig, "--seed", "11", "--speed", "4"]);
-  let out = "";
-  server.stdout!.setEncoding("utf8");
-  server.stderr!.setEncoding("utf8");
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`kubelab serve did not start:\n${out}`)), 30_000);
-    server.stdout!.on("data", (d: string) => {
-      out += d;
-      if (out.includes("get ns")) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-    server.stderr!.on("data", (d: string) => (out += d));
-    server.on("exit", (code) => reject(new Error(`kubelab serve exited (${code}):\n${out}`)));
-  });
-  assert.match(out, /kube-controller-manager, kube-scheduler, 3 stand-in nodes, virtual time at 4x the wall clock\) serving the Kubernetes API on https:/);
+  await cluster.start();
+  assert.match(cluster.out, /kube-controller-manager, kube-scheduler, 3 stand-in nodes, virtual time at 4x the wall clock\) serving the Kubernetes API on https:/);
 });
 
 test.after(() => {
-  if (!haveKubectl) return;
-  server.kill("SIGTERM");
-  fs.rmSync(dir, { recursive: true, force: true });
+  if (haveKubectl) cluster.stop();
 });
 
 test("kubectl get nodes: the three stand-in nodes, Ready", async () => {
@@ -180,7 +120,7 @@ test("kubectl rollout history / undo: back to the first template, as revision 3"
   if (!haveKubectl) return;
   const history = await ok("rollout", "history", "deployment/web");
   assert.equal(rows(history).slice(1).map((r) => r[0]), ["REVISION", "1", "2"]);
-  const bad = await kubectl("rollout", "undo", "deployment/web", "--to-revision=9");
+  const bad = await kubectl(["rollout", "undo", "deployment/web", "--to-revision=9"]);
   assert.is.not(bad.code, 0);
   assert.match(bad.stderr, /unable to find specified revision 9 in history/);
 
@@ -241,7 +181,7 @@ test("kubectl delete deployment: the garbage collector removes its ReplicaSets a
   await eventually(["get", "rs,pods", "-l", "app=web", "-o", "name"], (o) => o.trim() === "");
   const ep = await eventually(["get", "endpoints", "web", "-o", "jsonpath={.subsets}"], (o) => o === "");
   assert.is(ep, "");
-  const missing = await kubectl("rollout", "status", "deployment/web", "--timeout=5s");
+  const missing = await kubectl(["rollout", "status", "deployment/web", "--timeout=5s"]);
   assert.is.not(missing.code, 0);
   assert.match(missing.stderr, /Error from server \(NotFound\): deployments\.apps "web" not found/);
 });

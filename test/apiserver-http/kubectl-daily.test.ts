@@ -6,73 +6,19 @@
 // server without them makes kubectl fail. One server for the whole file, at 8x the wall clock.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { ChildProcess, execFile, spawn, spawnSync } from "child_process";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
+import { haveKubectl, kubelabServe, rows } from "./kubelab-serve";
 
-const KUBECTL = process.env.KUBECTL || "kubectl";
-const haveKubectl = spawnSync(KUBECTL, ["version", "--client"], { encoding: "utf8" }).status === 0;
-const bin = path.resolve(__dirname, "..", "..", "bin", "kubelab.js");
-
-let server: ChildProcess;
-let dir: string;
-let kubeconfig: string;
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function kubectl(args: string[], env: Record<string, string> = {}): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(KUBECTL, ["--kubeconfig", kubeconfig, "--cache-dir", path.join(dir, "cache"), "--request-timeout", "20s", ...args], { encoding: "utf8", timeout: 60_000, env: { ...process.env, ...env } }, (err, stdout, stderr) => {
-      resolve({ code: err ? ((err as any).code ?? 1) : 0, stdout, stderr });
-    });
-  });
-}
-
-async function ok(...args: string[]): Promise<string> {
-  const r = await kubectl(args);
-  assert.is(r.code, 0, `kubectl ${args.join(" ")} failed (exit ${r.code}):\n${r.stdout}\n${r.stderr}`);
-  return r.stdout;
-}
-
-async function fails(...args: string[]): Promise<string> {
-  const r = await kubectl(args);
-  assert.is.not(r.code, 0, `kubectl ${args.join(" ")} should fail:\n${r.stdout}`);
-  return r.stderr;
-}
-
-const rows = (out: string) => out.trim().split("\n").map((l) => l.trim().split(/\s{2,}/));
+const cluster = kubelabServe({ seed: 7, nodes: 2, speed: 8, tmpPrefix: "kubelab-kubectl-daily-" });
+const { kubectl, ok, fails } = cluster;
 
 test.before(async () => {
-  if (!haveKubectl) return;
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), "kubelab-kubectl-daily-"));
-  kubeconfig = path.join(dir, "kubeconfig");
-  server = spawn(process.execPath, [bin, "serve", "--port", "0", "--kubeconfig", kubeconfig, "--seed", "7", "--nodes", "2", "--speed", "8"]);
-  let out = "";
-  server.stdout!.setEncoding("utf8");
-  server.stderr!.setEncoding("utf8");
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`kubelab serve did not start:\n${out}`)), 30_000);
-    server.stdout!.on("data", (d: string) => {
-      out += d;
-      if (out.includes("get ns")) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-    server.stderr!.on("data", (d: string) => (out += d));
-    server.on("exit", (code) => reject(new Error(`kubelab serve exited (${code}):\n${out}`)));
-  });
+  if (haveKubectl) await cluster.start();
 });
 
 test.after(() => {
-  if (!haveKubectl) return;
-  server.kill("SIGTERM");
-  fs.rmSync(dir, { recursive: true, force: true });
+  if (haveKubectl) cluster.stop();
 });
 
 test("api-resources: every kind with its short names, API version, scope and kind", async () => {
@@ -124,8 +70,8 @@ test("what the cluster does not have fails as on a real server without it", asyn
   // No metrics.k8s.io (no metrics-server).
   assert.match(await fails("top", "nodes"), /error: Metrics API not available/);
   // No server-side apply: a clear 415 that does not list apply-patch+yaml.
-  fs.writeFileSync(path.join(dir, "cm.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ssa\ndata:\n  a: \"1\"\n");
-  const ssa = await fails("apply", "--server-side", "-f", path.join(dir, "cm.yaml"));
+  fs.writeFileSync(path.join(cluster.dir, "cm.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ssa\ndata:\n  a: \"1\"\n");
+  const ssa = await fails("apply", "--server-side", "-f", path.join(cluster.dir, "cm.yaml"));
   assert.match(ssa, /Server-side apply not available on the server/);
   assert.not.match(ssa, /accepted media types include:[^(]*apply-patch/);
 });
@@ -151,7 +97,7 @@ test("a Deployment: get all, edit with $EDITOR, patch json/merge/strategic, roll
   assert.match(allNs, /^NAMESPACE\s+NAME\s+READY/);
   assert.match(allNs, /default\s+deployment\.apps\/web/);
 
-  const editor = path.join(dir, "editor.sh");
+  const editor = path.join(cluster.dir, "editor.sh");
   fs.writeFileSync(editor, "#!/bin/sh\nsed -i 's/replicas: 2/replicas: 3/' \"$1\"\n", { mode: 0o755 });
   const edit = await kubectl(["edit", "deployment/web"], { EDITOR: editor, KUBE_EDITOR: editor });
   assert.is(edit.code, 0, edit.stderr);
@@ -240,7 +186,7 @@ test("create configmap / secret generic --from-literal; diff -f", async () => {
   assert.is(Buffer.from(await ok("get", "secret", "sec", "-o", "jsonpath={.data.pw}"), "base64").toString(), "s3cret");
   assert.is(await ok("get", "secret", "sec", "-o", "jsonpath={.type}"), "Opaque");
   // diff: exit 1 and a unified diff when the live object differs, exit 0 when it does not.
-  const file = path.join(dir, "cfg.yaml");
+  const file = path.join(cluster.dir, "cfg.yaml");
   fs.writeFileSync(file, "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cfg\ndata:\n  a: \"1\"\n  b: \"3\"\n");
   const diff = await kubectl(["diff", "-f", file]);
   assert.is(diff.code, 1, diff.stderr);

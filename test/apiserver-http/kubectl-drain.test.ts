@@ -10,49 +10,10 @@
 // the second eviction has to wait for the first pod's replacement.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { ChildProcess, execFile, spawn, spawnSync } from "child_process";
-import * as fs from "fs";
-import * as os from "os";
-import * as path from "path";
+import { haveKubectl, kubelabServe, rows } from "./kubelab-serve";
 
-const KUBECTL = process.env.KUBECTL || "kubectl";
-const haveKubectl = spawnSync(KUBECTL, ["version", "--client"], { encoding: "utf8" }).status === 0;
-const bin = path.resolve(__dirname, "..", "..", "bin", "kubelab.js");
-
-let server: ChildProcess;
-let dir: string;
-let kubeconfig: string;
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function kubectl(...args: string[]): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(KUBECTL, ["--kubeconfig", kubeconfig, "--cache-dir", path.join(dir, "cache"), "--request-timeout", "20s", ...args], { encoding: "utf8", timeout: 60_000 }, (err, stdout, stderr) => {
-      resolve({ code: err ? ((err as any).code ?? 1) : 0, stdout, stderr });
-    });
-  });
-}
-
-async function ok(...args: string[]): Promise<string> {
-  const r = await kubectl(...args);
-  assert.is(r.code, 0, `kubectl ${args.join(" ")} failed (exit ${r.code}):\n${r.stdout}\n${r.stderr}`);
-  return r.stdout;
-}
-
-async function eventually(args: string[], check: (out: string) => boolean): Promise<string> {
-  let last = "";
-  for (const deadline = Date.now() + 10_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 200))) {
-    last = await ok(...args);
-    if (check(last)) return last;
-  }
-  throw new Error(`kubectl ${args.join(" ")}: condition not met within 10 s; last output:\n${last}`);
-}
-
-const rows = (out: string) => out.trim().split("\n").map((l) => l.trim().split(/\s{2,}/));
+const cluster = kubelabServe({ seed: 5, nodes: 2, speed: 4, tmpPrefix: "kubelab-kubectl-drain-" });
+const { kubectl, ok, eventually } = cluster;
 
 /** Live (not terminating) pods of app=web as [name, node, ready]. */
 const PODS = ["get", "pods", "-l", "app=web", "-o", 'jsonpath={range .items[*]}{.metadata.name} {.spec.nodeName} {.status.conditions[?(@.type=="Ready")].status} {.metadata.deletionTimestamp}{"\\n"}{end}'];
@@ -64,31 +25,11 @@ const live = (out: string) =>
     .map(([name, node, ready]) => ({ name, node, ready }));
 
 test.before(async () => {
-  if (!haveKubectl) return;
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), "kubelab-kubectl-drain-"));
-  kubeconfig = path.join(dir, "kubeconfig");
-  server = spawn(process.execPath, [bin, "serve", "--port", "0", "--kubeconfig", kubeconfig, "--seed", "5", "--nodes", "2", "--speed", "4"]);
-  let out = "";
-  server.stdout!.setEncoding("utf8");
-  server.stderr!.setEncoding("utf8");
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`kubelab serve did not start:\n${out}`)), 30_000);
-    server.stdout!.on("data", (d: string) => {
-      out += d;
-      if (out.includes("get ns")) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-    server.stderr!.on("data", (d: string) => (out += d));
-    server.on("exit", (code) => reject(new Error(`kubelab serve exited (${code}):\n${out}`)));
-  });
+  if (haveKubectl) await cluster.start();
 });
 
 test.after(() => {
-  if (!haveKubectl) return;
-  server.kill("SIGTERM");
-  fs.rmSync(dir, { recursive: true, force: true });
+  if (haveKubectl) cluster.stop();
 });
 
 test("kube-controller-manager runs the disruption controller (kubelab serve runs every controller in all.ts)", () => {
@@ -120,7 +61,7 @@ test("a Deployment of 3 and a PodDisruptionBudget minAvailable 2: kubectl get pd
 
 test("kubectl drain: cordons, evicts (the second eviction waits on the budget: 429, retried), the pods come back on the other node", async () => {
   if (!haveKubectl) return;
-  const r = await kubectl("drain", busy, "--ignore-daemonsets", "--delete-emptydir-data", "--timeout=60s");
+  const r = await kubectl(["drain", busy, "--ignore-daemonsets", "--delete-emptydir-data", "--timeout=60s"]);
   assert.is(r.code, 0, `${r.stdout}\n${r.stderr}`);
   const all = r.stdout + r.stderr;
   assert.match(all, new RegExp(`node/${busy} cordoned`));

@@ -6,27 +6,20 @@
 // kubectl runs as a child process, asynchronously: this process must keep serving meanwhile.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { execFile, spawn, spawnSync } from "child_process";
+import { execFile, spawn } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { Cluster } from "../../src/cluster/cluster";
 import { serveApi, writeKubeconfig } from "../../src/apiserver/http/index";
 import type { ApiHttpServer } from "../../src/apiserver/http/index";
+import { KUBECTL, Run, haveKubectl, rows } from "./kubelab-serve";
 
-const KUBECTL = process.env.KUBECTL || "kubectl";
-const haveKubectl = spawnSync(KUBECTL, ["version", "--client"], { encoding: "utf8" }).status === 0;
 
 let cluster: Cluster;
 let server: ApiHttpServer;
 let dir: string;
 let kubeconfig: string;
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
 
 function kubectl(args: string[], stdin?: string): Promise<Run> {
   return new Promise((resolve) => {
@@ -70,9 +63,6 @@ const file = (name: string, text: string) => {
   fs.writeFileSync(f, text);
   return f;
 };
-
-/** Splits kubectl's table output into rows of cells. */
-const rows = (out: string) => out.trim().split("\n").map((l) => l.trim().split(/\s{2,}/));
 
 const DEPLOY = (replicas: number, image: string) => `apiVersion: apps/v1
 kind: Deployment

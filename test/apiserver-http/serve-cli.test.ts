@@ -3,55 +3,27 @@
 // it. The controllers at work through kubectl are in kubectl-controllers.test.ts.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { execFile, spawn, spawnSync } from "child_process";
-import * as fs from "fs";
-import * as os from "os";
+import { execFile, spawnSync } from "child_process";
 import * as path from "path";
+import { KUBECTL, KUBELAB_BIN as bin, haveKubectl, kubelabServe } from "./kubelab-serve";
 
-const KUBECTL = process.env.KUBECTL || "kubectl";
-const haveKubectl = spawnSync(KUBECTL, ["version", "--client"], { encoding: "utf8" }).status === 0;
-const bin = path.resolve(__dirname, "..", "..", "bin", "kubelab.js");
-
-/** Starts `kubelab serve` with args; resolves with its output once it serves, and a kubectl runner. */
-async function serve(args: string[]) {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kubelab-serve-"));
-  const kc = path.join(dir, "kubeconfig");
-  const child = spawn(process.execPath, [bin, "serve", "--port", "0", "--kubeconfig", kc, ...args]);
-  let out = "";
-  child.stdout.setEncoding("utf8");
-  const started = new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`kubelab serve did not start:\n${out}`)), 30_000);
-    child.stdout.on("data", (d: string) => {
-      out += d;
-      if (out.includes("get ns")) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-    child.on("exit", (code) => reject(new Error(`kubelab serve exited (${code}):\n${out}`)));
-  });
+/** Starts `kubelab serve` (seed and nodes as given); resolves with its output once it serves, and a kubectl runner that throws on failure. */
+async function serve(opts: { seed?: number; nodes?: number }) {
+  const server = kubelabServe(opts);
+  await server.start();
+  const { out, kubeconfig: kc, dir } = server;
   const run = (cmd: string[]) =>
     new Promise<string>((resolve, reject) =>
       execFile(KUBECTL, ["--kubeconfig", kc, "--cache-dir", path.join(dir, "cache"), ...cmd], { encoding: "utf8", timeout: 20_000 }, (err, stdout, stderr) => (err ? reject(new Error(stderr || String(err))) : resolve(stdout + stderr))),
     );
-  const stop = () => {
-    child.kill("SIGTERM");
-    fs.rmSync(dir, { recursive: true, force: true });
-  };
-  try {
-    await started;
-  } catch (e) {
-    stop();
-    throw e;
-  }
-  return { out, kc, run, stop };
+  return { out, kc, run, stop: server.stop };
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 test("kubelab serve --port 0 --kubeconfig F --nodes 2: kubectl get nodes, ns", async () => {
   if (!haveKubectl) return console.log("  (kubectl not found: skipped)");
-  const { out, kc, run, stop } = await serve(["--seed", "5", "--nodes", "2"]);
+  const { out, kc, run, stop } = await serve({ seed: 5, nodes: 2 });
   try {
     assert.match(out, /\(seed 5: kube-controller-manager, kube-scheduler, 2 stand-in nodes\) serving the Kubernetes API on https:\/\/127\.0\.0\.1:\d+/);
     assert.match(out, new RegExp(`kubectl --kubeconfig ${kc.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")} get ns`));
@@ -74,7 +46,7 @@ test("kubelab serve --port 0 --kubeconfig F --nodes 2: kubectl get nodes, ns", a
 
 test("kubelab serve --nodes 0: the controllers run, but no node takes the pods (Pending)", async () => {
   if (!haveKubectl) return;
-  const { out, run, stop } = await serve(["--nodes", "0"]);
+  const { out, run, stop } = await serve({ nodes: 0 });
   try {
     assert.match(out, /\(seed 1: kube-controller-manager, kube-scheduler, 0 stand-in nodes\)/);
     assert.match(await run(["get", "nodes"]), /^No resources found\n$/);
