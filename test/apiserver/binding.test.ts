@@ -56,6 +56,7 @@ test("a binding naming another incarnation (uid) of the pod is refused", () => {
   c.apply(pod("p"));
   const err = bindError(c, "p", old.metadata.uid);
   assert.is(err?.code, 409);
+  assert.match(err!.message, new RegExp(`Precondition failed: UID in precondition: ${old.metadata.uid}, UID in object meta: `));
   assert.is((c.get("pods", "p") as any).spec.nodeName, undefined);
 });
 

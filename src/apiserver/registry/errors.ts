@@ -88,6 +88,17 @@ export const Errors = {
   conflict(info: Res, name: string, why = "the object has been modified; please apply your changes to the latest version and try again"): StatusError {
     return make(409, "Conflict", `Operation cannot be fulfilled on ${qualifiedResource(info)} "${name}": ${why}`, { name, group: info.group || undefined, kind: info.resource });
   },
+  /**
+   * A failed precondition (DeleteOptions.preconditions, a uid in an update's body, a Binding's
+   * uid): the storage layer's 409 [apiserver@1.32 pkg/storage/interfaces.go Preconditions.Check].
+   * Undefined when the object meets it.
+   */
+  precondition(info: Res, name: string, pre: { uid?: string; resourceVersion?: string }, cur: { uid?: string; resourceVersion?: string }): StatusError | undefined {
+    if (pre.uid && pre.uid !== cur.uid) return Errors.conflict(info, name, `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${cur.uid}`);
+    if (pre.resourceVersion && pre.resourceVersion !== cur.resourceVersion)
+      return Errors.conflict(info, name, `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${cur.resourceVersion}`);
+    return undefined;
+  },
   invalid(info: Pick<ResourceInfo, "group" | "kind">, name: string, errs: FieldError[]): StatusError {
     return make(422, "Invalid", `${qualifiedKind(info)} "${name}" is invalid: ${aggregate(errs)}`, {
       name,

@@ -618,9 +618,8 @@ export class ApiServer {
       }
       // A uid in the body is a precondition: a stale copy of a re-created object does not
       // overwrite the new one [apiserver@1.32 pkg/registry/rest/update.go defaultUpdatedObjectInfo.Preconditions].
-      const wantUID = obj.metadata.uid;
-      if (wantUID && wantUID !== cur.metadata.uid)
-        return { type: "error", error: Errors.conflict(info, ri.name, `Precondition failed: UID in precondition: ${wantUID}, UID in object meta: ${cur.metadata.uid}`) };
+      const stale = Errors.precondition(info, ri.name, { uid: obj.metadata.uid }, cur.metadata);
+      if (stale) return { type: "error", error: stale };
       if (wantRV && wantRV !== cur.metadata.resourceVersion) return { type: "error", error: Errors.conflict(info, ri.name) };
       if (finalize) {
         // finalizeNamespaceStrategy: only spec.finalizers changes; metadata and status stay.
@@ -727,11 +726,8 @@ export class ApiServer {
     let removed = false;
     this.store.update(info, ri.namespace, ri.name, (cur) => {
       if (!cur) return { type: "error", error: Errors.notFound(info, ri.name) };
-      const pre = opts.preconditions ?? {};
-      if (pre.uid && pre.uid !== cur.metadata.uid)
-        return { type: "error", error: Errors.conflict(info, ri.name, `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${cur.metadata.uid}`) };
-      if (pre.resourceVersion && pre.resourceVersion !== cur.metadata.resourceVersion)
-        return { type: "error", error: Errors.conflict(info, ri.name, `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${cur.metadata.resourceVersion}`) };
+      const failed = Errors.precondition(info, ri.name, opts.preconditions ?? {}, cur.metadata);
+      if (failed) return { type: "error", error: failed };
       // A namespace already terminating waits for its finalizers; deleting again is a conflict
       // [k/k pkg/registry/core/namespace/storage/storage.go Delete].
       if (cur.kind === "Namespace" && cur.metadata.deletionTimestamp && (cur.spec?.finalizers ?? []).length > 0)
@@ -859,7 +855,9 @@ export class ApiServer {
       if (cur.metadata.deletionTimestamp) return { type: "error", error: Errors.conflict({ group: "", resource: "pods/binding" }, podName, `pod ${podName} is being deleted, cannot be assigned to a host`) };
       if (cur.spec?.nodeName) return { type: "error", error: Errors.conflict({ group: "", resource: "pods/binding" }, podName, `pod ${podName} is already assigned to node "${cur.spec.nodeName}"`) };
       if ((cur.spec?.schedulingGates ?? []).length > 0) return { type: "error", error: Errors.conflict({ group: "", resource: "pods/binding" }, podName, `pod ${podName} has non-empty .spec.schedulingGates`) };
-      if (binding.metadata.uid && binding.metadata.uid !== cur.metadata.uid) return { type: "error", error: Errors.conflict(pods, podName) };
+      // The Binding's uid is a precondition on the pod [pod/storage BindingREST.Create].
+      const other = Errors.precondition(pods, podName, { uid: binding.metadata.uid }, cur.metadata);
+      if (other) return { type: "error", error: other };
       const next = clone(cur);
       next.spec.nodeName = node;
       // UpdatePodCondition: a new status gets the time of this change, an unchanged one keeps its

@@ -173,11 +173,7 @@ export class EvictionREST {
     const name = pod.metadata.name!;
     const check = (cur: KubeObject | undefined, o: DeleteOptions): StatusError | undefined => {
       if (!cur) return Errors.notFound(PODS, name);
-      const pre = o.preconditions ?? {};
-      if (pre.uid && pre.uid !== cur.metadata.uid) return Errors.conflict(PODS, name, `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${cur.metadata.uid}`);
-      if (pre.resourceVersion && pre.resourceVersion !== cur.metadata.resourceVersion)
-        return Errors.conflict(PODS, name, `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${cur.metadata.resourceVersion}`);
-      return undefined;
+      return Errors.precondition(PODS, name, o.preconditions ?? {}, cur.metadata);
     };
     const remove = (options: DeleteOptions) =>
       this.deps.store.update(PODS, ns, name, (cur) => {
