@@ -5,10 +5,10 @@
 import { Cluster } from "../cluster/cluster";
 import { timestamp } from "../apiserver/registry/object";
 import { getPodsToDelete } from "../controllers/util/ranking";
+import { isPodReady } from "../apiserver/registry/pod";
 import type { KubeObject } from "../apiserver/registry/object";
 import { Verdict, verdict } from "./verdict";
 
-const isReady = (p: any) => p.status?.conditions?.some((c: any) => c.type === "Ready" && c.status === "True") === true;
 
 export interface RolloutMeasure {
   finished: boolean;
@@ -42,7 +42,7 @@ spec:
   const start = c.sim.now;
   const timer = c.sim.every(100, () => {
     const mine = pods.list("default").filter((p: any) => p.metadata.labels?.app === "checked" && !p.metadata.deletionTimestamp);
-    m.minReady = Math.min(m.minReady, mine.filter(isReady).length);
+    m.minReady = Math.min(m.minReady, mine.filter(isPodReady).length);
     m.maxPods = Math.max(m.maxPods, mine.length);
     const d = deployments.get("checked", "default") as any;
     const s = d?.status ?? {};

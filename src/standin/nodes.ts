@@ -21,7 +21,8 @@ import { SharedIndexInformer } from "../client/informer";
 import { listWatchFromClient } from "../client/list-watch";
 import { DeletedFinalStateUnknown } from "../client/lister";
 import { conditionSignature, initialNode, internalIP, NodeCapacity, NodeShape, nodeStatus, KubeletHealth } from "./node-object";
-import { podIsReady, runningPodStatus } from "./pod-status";
+import { runningPodStatus } from "./pod-status";
+import { isPodReady } from "../apiserver/registry/pod";
 
 export const COMPONENT = "kubelet-standin";
 /** Annotation a notebook sets to "false" to keep a pod's containers unready (a rollout then stalls). */
@@ -251,7 +252,7 @@ export class StandInNode {
     }
     // Running: keep the IP it has, and report readiness as it should be now.
     if (pod.status?.podIP && pod.metadata.uid) this.podIPs.set(pod.metadata.uid, pod.status.podIP);
-    if (podIsReady(pod) !== this.wantsReady(pod)) this.writeRunning(life, pod, "pod-readiness");
+    if (isPodReady(pod) !== this.wantsReady(pod)) this.writeRunning(life, pod, "pod-readiness");
   }
 
   private wantsReady(pod: KubeObject): boolean {

@@ -99,7 +99,4 @@ export function runningPodStatus(pod: KubeObject, f: RunningPodFacts): Record<st
   return status;
 }
 
-/** Is the pod's Ready condition True? */
-export function podIsReady(pod: KubeObject): boolean {
-  return (pod.status?.conditions ?? []).some((c: any) => c.type === "Ready" && c.status === "True");
-}
+

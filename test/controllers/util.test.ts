@@ -5,7 +5,7 @@ import { timestamp } from "../../src/apiserver/registry/object";
 import { getPodsToDelete, podDeletionLess, sortPodsForDeletion, logarithmicRankDiff } from "../../src/controllers/util/ranking";
 import { ControllerExpectations, ExpectationsTimeoutMs } from "../../src/controllers/util/expectations";
 import { slowStartBatch } from "../../src/controllers/util/async";
-import { getScaledValueFromIntOrPercent } from "../../src/controllers/util/intstr";
+import { getScaledValueFromIntOrPercent } from "../../src/apiserver/registry/intstr";
 import { isPodAvailable } from "../../src/controllers/util/pod";
 import { semanticEqual } from "../../src/controllers/util/controller-ref";
 

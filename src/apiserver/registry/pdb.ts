@@ -46,18 +46,6 @@ export function percentOf(v: unknown): number | undefined {
   return m ? Number(m[1]) : undefined;
 }
 
-/**
- * intstr.GetScaledValueFromIntOrPercent: an int as is; a percent of total, rounded up or down.
- * Throws on a string that is not a percent (the caller reports it).
- */
-export function scaledValue(v: number | string, total: number, roundUp: boolean): number {
-  if (typeof v === "number") return v;
-  const p = percentOf(v);
-  if (p === undefined) throw new Error(`invalid value for IntOrString: invalid type: string is not a percentage`);
-  const x = (p * total) / 100;
-  return roundUp ? Math.ceil(x) : Math.floor(x);
-}
-
 /** A metav1.Condition list with one condition set, as apimeta.SetStatusCondition does. */
 export function setStatusCondition(conditions: any[], c: { type: string; status: string; reason: string; message?: string; observedGeneration?: number }, now: string): any[] {
   const out = conditions.map((x) => ({ ...x }));
@@ -96,7 +84,4 @@ export function conditionsAreUpToDate(pdb: ObjLike): boolean {
   return cond.status === "False" && cond.reason === INSUFFICIENT_PODS_REASON;
 }
 
-/** podutil.IsPodReady: the Ready condition is True. */
-export function podIsReady(pod: ObjLike): boolean {
-  return (pod.status?.conditions ?? []).some((c: any) => c?.type === "Ready" && c?.status === "True");
-}
+

@@ -20,7 +20,8 @@
 
 import { Errors, Status, StatusError } from "../registry/errors";
 import { clone, isPlainObject, KubeObject, timestamp } from "../registry/object";
-import { ALWAYS_ALLOW, DISRUPTION_BUDGET_CAUSE, pdbMatchesPod, podIsReady, updateDisruptionAllowedCondition } from "../registry/pdb";
+import { ALWAYS_ALLOW, DISRUPTION_BUDGET_CAUSE, pdbMatchesPod, updateDisruptionAllowedCondition } from "../registry/pdb";
+import { isPodReady } from "../registry/pod";
 import { RESOURCES } from "../registry/resources";
 import type { ObjectStore } from "../storage/store";
 import { DeleteOptions, planDelete } from "./strategy";
@@ -106,7 +107,7 @@ export class EvictionREST {
             done(e, e ? undefined : success());
           });
         };
-        if (!podIsReady(pod)) {
+        if (!isPodReady(pod)) {
           // An unhealthy pod does not count toward currentHealthy: evicting it costs no budget.
           const policy = pdb.spec?.unhealthyPodEvictionPolicy;
           const st = pdb.status ?? {};

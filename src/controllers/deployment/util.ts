@@ -4,7 +4,7 @@
 
 import type { KubeObject } from "../../apiserver/registry/object";
 import { parseTimestamp, timestamp } from "../../apiserver/registry/object";
-import { getScaledValueFromIntOrPercent } from "../util/intstr";
+import { getScaledValueFromIntOrPercent } from "../../apiserver/registry/intstr";
 import { semanticEqual } from "../util/controller-ref";
 
 export const RevisionAnnotation = "deployment.kubernetes.io/revision";

@@ -14,7 +14,8 @@
 // Rounding up both ways is the safe side: a larger desiredHealthy and a larger maxUnavailable.
 
 import { parseTimestamp } from "../../apiserver/registry/object";
-import { podIsReady, scaledValue } from "../../apiserver/registry/pdb";
+import { isPodReady } from "../../apiserver/registry/pod";
+import { getScaledValueFromIntOrPercent } from "../../apiserver/registry/intstr";
 import type { KubeObjectLike } from "../../client/list-watch";
 
 /**
@@ -57,13 +58,13 @@ export function expectedScale(pods: KubeObjectLike[], scaleOf: ScaleOf): { expec
 export function expectedPodCount(spec: { minAvailable?: number | string; maxUnavailable?: number | string }, pods: KubeObjectLike[], scaleOf: ScaleOf): ExpectedCount {
   if (spec.maxUnavailable !== undefined && spec.maxUnavailable !== null) {
     const { expectedCount, unmanagedPods } = expectedScale(pods, scaleOf);
-    const maxUnavailable = scaledValue(spec.maxUnavailable, expectedCount, true);
+    const maxUnavailable = getScaledValueFromIntOrPercent(spec.maxUnavailable, expectedCount, true);
     return { expectedCount, desiredHealthy: Math.max(0, expectedCount - maxUnavailable), unmanagedPods };
   }
   if (typeof spec.minAvailable === "number") return { expectedCount: pods.length, desiredHealthy: spec.minAvailable, unmanagedPods: [] };
   if (typeof spec.minAvailable === "string") {
     const { expectedCount, unmanagedPods } = expectedScale(pods, scaleOf);
-    return { expectedCount, desiredHealthy: scaledValue(spec.minAvailable, expectedCount, true), unmanagedPods };
+    return { expectedCount, desiredHealthy: getScaledValueFromIntOrPercent(spec.minAvailable, expectedCount, true), unmanagedPods };
   }
   // Neither bound: the budget expects nothing and allows nothing.
   return { expectedCount: 0, desiredHealthy: 0, unmanagedPods: [] };
@@ -100,7 +101,7 @@ export function countHealthyPods(pods: KubeObjectLike[], disrupted: Record<strin
     if (pod.metadata.deletionTimestamp) continue;
     const at = disrupted[pod.metadata.name!];
     if (at !== undefined && parseTimestamp(at) + DELETION_TIMEOUT_MS > now) continue;
-    if (podIsReady(pod)) n++;
+    if (isPodReady(pod)) n++;
   }
   return n;
 }

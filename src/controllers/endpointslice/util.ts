@@ -8,6 +8,8 @@
 // - the endpoints.kubernetes.io/last-change-trigger-time annotation (TriggerTimeTracker).
 
 import type { KubeObject } from "../../apiserver/registry/object";
+import { getPodReadyCondition, isPodReady } from "../../apiserver/registry/pod";
+export { isPodReady };
 import { parseTimestamp, timestamp } from "../../apiserver/registry/object";
 import { DeletedFinalStateUnknown, Lister } from "../../client/lister";
 
@@ -16,15 +18,6 @@ export const LABEL_HEADLESS = "service.kubernetes.io/headless";
 /** v1.EndpointsLastChangeTriggerTime. */
 export const ANNOTATION_TRIGGER_TIME = "endpoints.kubernetes.io/last-change-trigger-time";
 
-/** The Ready condition is True [k8s.io/kubernetes/pkg/api/v1/pod IsPodReady]. */
-export function isPodReady(pod: KubeObject): boolean {
-  const c = readyCondition(pod);
-  return c !== undefined && c.status === "True";
-}
-
-function readyCondition(pod: KubeObject): { status?: string; lastTransitionTime?: string } | undefined {
-  return (pod.status?.conditions ?? []).find((c: { type?: string }) => c.type === "Ready");
-}
 
 /** Succeeded or Failed: the pod's containers have stopped for good. */
 export function isPodTerminal(pod: KubeObject): boolean {
@@ -206,7 +199,7 @@ export class TriggerTimeTracker {
 }
 
 function podTriggerTime(pod: KubeObject): number | undefined {
-  const t = readyCondition(pod)?.lastTransitionTime;
+  const t = getPodReadyCondition(pod)?.lastTransitionTime;
   if (!t) return undefined;
   const ms = parseTimestamp(t);
   return Number.isNaN(ms) ? undefined : ms;

@@ -2,6 +2,8 @@
 // [k/k pkg/api/v1/pod/util.go IsPodReady/IsPodAvailable, pkg/controller/controller_utils.go IsPodActive].
 
 import { parseTimestamp } from "../../apiserver/registry/object";
+import { getPodReadyCondition, isPodReady } from "../../apiserver/registry/pod";
+export { getPodReadyCondition, isPodReady };
 import type { KubeObjectLike } from "../../client/list-watch";
 
 type Pod = KubeObjectLike;
@@ -22,14 +24,6 @@ export function isPodTerminating(pod: Pod): boolean {
   return !!pod.metadata.deletionTimestamp && phase !== "Succeeded" && phase !== "Failed";
 }
 
-export function getPodReadyCondition(pod: Pod): { status: string; lastTransitionTime?: string } | undefined {
-  return (pod.status?.conditions ?? []).find((c: { type: string }) => c.type === "Ready");
-}
-
-/** The pod's Ready condition is True. */
-export function isPodReady(pod: Pod): boolean {
-  return getPodReadyCondition(pod)?.status === "True";
-}
 
 /**
  * Ready for at least minReadySeconds: ready, and either minReadySeconds is 0 or the Ready

@@ -1,4 +1,5 @@
-// intstr.IntOrString and its scaling, as the Deployment's maxSurge / maxUnavailable use them
+// intstr.IntOrString and its scaling, as a Deployment's maxSurge / maxUnavailable and a
+// PodDisruptionBudget's minAvailable / maxUnavailable use them
 // [apimachinery pkg/util/intstr/intstr.go GetScaledValueFromIntOrPercent].
 
 /** An int, or a percentage string such as "25%". */
