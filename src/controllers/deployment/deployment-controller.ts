@@ -48,7 +48,6 @@ export class DeploymentController implements Controller {
   readonly podLister: Lister<KubeObject>;
   private workers: Workers | undefined;
   private cancelSync: (() => void) | undefined;
-  private readonly revisionSent = new Map<string, string>();
 
   constructor(readonly ctx: ControllerContext, private readonly workerCount = 5) {
     this.queue = new RateLimitingQueue<string>(ctx.sim, undefined, { name: "deployment" });
@@ -371,17 +370,14 @@ export class DeploymentController implements Controller {
   }
 
   /**
-   * SetDeploymentRevision: the Deployment's revision annotation mirrors its new RS. Upstream sends
-   * it with UpdateStatus (the Deployment status strategy takes annotations from the request and
-   * does not bump generation; a main-resource write would, Deployments bump generation on
-   * annotation changes). This engine's /status keeps metadata, so the write may be dropped:
-   * revisionSent remembers what was sent, so a dropped write is not retried on every sync.
+   * SetDeploymentRevision: the Deployment's revision annotation mirrors its new RS. It is sent
+   * with UpdateStatus: the Deployment status strategy takes annotations from the request and
+   * does not bump generation (a main-resource write would: Deployments bump generation on
+   * annotation changes).
    */
   private setDeploymentRevision(d: KubeObject, rev: string | undefined): boolean {
     if (rev === undefined || d.metadata.annotations?.[U.RevisionAnnotation] === rev) return false;
     d.metadata.annotations = { ...(d.metadata.annotations ?? {}), [U.RevisionAnnotation]: rev };
-    if (this.revisionSent.get(d.metadata.uid!) === rev) return false;
-    this.revisionSent.set(d.metadata.uid!, rev);
     return true;
   }
 
